@@ -1,0 +1,60 @@
+"""outreach_rules: written career advice as explainable rules.
+
+    import outreach_rules as orr
+    engine = orr.Engine.default()
+    advice = engine.evaluate({"spoke_with_recruiter": True})
+"""
+
+from .advice import Advice, WhyNot
+from .engine import Engine
+from .errors import (
+    EvaluationError,
+    OutreachRulesError,
+    Problem,
+    RulebookError,
+    SituationError,
+    SituationProblem,
+)
+from .model import (
+    Citation,
+    ConditionTrace,
+    Decision,
+    DerivedTrace,
+    Draft,
+    Finding,
+    PackInfo,
+    Question,
+    Reason,
+    Recommendation,
+    RulebookInfo,
+    RuleTrace,
+    Trace,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Advice",
+    "Citation",
+    "ConditionTrace",
+    "Decision",
+    "DerivedTrace",
+    "Draft",
+    "Engine",
+    "EvaluationError",
+    "Finding",
+    "OutreachRulesError",
+    "PackInfo",
+    "Problem",
+    "Question",
+    "Reason",
+    "Recommendation",
+    "RuleTrace",
+    "RulebookError",
+    "RulebookInfo",
+    "SituationError",
+    "SituationProblem",
+    "Trace",
+    "WhyNot",
+    "__version__",
+]

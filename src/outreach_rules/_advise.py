@@ -1,0 +1,171 @@
+"""The explain stage: fired rules and final values become Advice with reasons."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from . import _templates
+from ._questions import find_questions
+from .advice import Advice
+from .compile import CompiledRule, Env, cond_closure
+from .model import (
+    Citation,
+    ConditionTrace,
+    Decision,
+    DerivedTrace,
+    Draft,
+    Finding,
+    PackInfo,
+    Reason,
+    Recommendation,
+    RulebookInfo,
+    RuleTrace,
+    Trace,
+)
+
+if TYPE_CHECKING:
+    from .engine import Engine
+    from .rulebook import Cite
+
+
+def citation(engine: Engine, cite: Cite) -> Citation:
+    """A result Citation for a pack citation."""
+    source = engine.rulebook.spec.sources[cite.source]
+    return Citation(source=cite.source, title=source.title, section=cite.section, quote=cite.quote, own=source.own)
+
+
+def reasons(rule: CompiledRule, env: Env, only_holding: bool) -> list[Reason]:
+    """The atoms of a rule's condition with actual values (only the true ones, if asked)."""
+    found: list[Reason] = []
+    for atom in rule.atoms:
+        holds = atom.test(env)
+        if only_holding and holds is not True:
+            continue
+        found.append(Reason(fact=atom.fact, value=_plain(atom.value(env)), condition=atom.text, holds=holds))
+    return found
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def template_values(engine: Engine, env: Env) -> dict[str, Any]:
+    """What templates see: every fact and derived fact, None when unknown."""
+    return {name: env.get(name) for name in engine.program.checked.facts}
+
+
+def build_advice(engine: Engine, env: Env, fired: list[int], known: Mapping[str, Any], today: datetime.date, *, trace: bool) -> Advice:
+    """Assemble Advice from the fired rules and the final values."""
+    program = engine.program
+    rules = [program.rules[index] for index in fired if program.rules[index].checked.spec is not None]
+    values = template_values(engine, env)
+    decisions = _decisions(engine, rules, env)
+    winner = decisions[0] if decisions else None
+    return Advice(
+        decision=winner,
+        alternatives=decisions[1:],
+        recommendations=_items(engine, rules, env, values, today, "recommend"),
+        findings=_items(engine, rules, env, values, today, "flag"),
+        questions=find_questions(engine, known, today, fired, winner) if trace else [],
+        draft=_draft(engine, winner, env, values, today),
+        trace=_trace(engine, env, set(fired)) if trace else None,
+        rulebook=rulebook_info(engine),
+        situation={name: _plain(value) for name, value in known.items()},
+        today=today,
+    )
+
+
+def _decisions(engine: Engine, rules: list[CompiledRule], env: Env) -> list[Decision]:
+    proposing = sorted((r for r in rules if r.checked.spec and r.checked.spec.decide), key=lambda r: (-r.checked.priority, r.id))
+    decisions: list[Decision] = []
+    for rule in proposing:
+        spec = rule.checked.spec
+        assert spec is not None and spec.decide is not None
+        decisions.append(
+            Decision(
+                id=spec.decide,
+                title=engine.rulebook.spec.decisions[spec.decide].title,
+                rule_id=rule.id,
+                priority=rule.checked.priority,
+                because=reasons(rule, env, only_holding=True),
+                rationale=spec.rationale,
+                source=citation(engine, spec.cite),
+                lost_to=proposing[0].id if decisions else None,
+            )
+        )
+    return decisions
+
+
+def _items(engine: Engine, rules: list[CompiledRule], env: Env, values: dict[str, Any], today: datetime.date, kind: str) -> list[Any]:
+    params = engine.program.checked.params
+    items: list[Any] = []
+    for rule in sorted(rules, key=lambda r: (-r.checked.priority, r.id)):
+        spec = rule.checked.spec
+        outcome = getattr(spec, kind) if spec else None
+        if spec is None or outcome is None:
+            continue
+        fields = {
+            "rule_id": rule.id,
+            "topic": outcome.topic,
+            "text": _templates.render(outcome.text, values, params, today),
+            "priority": rule.checked.priority,
+            "because": reasons(rule, env, only_holding=True),
+            "rationale": spec.rationale,
+            "source": citation(engine, spec.cite),
+        }
+        items.append(Finding(severity=outcome.severity, **fields) if kind == "flag" else Recommendation(**fields))
+    return items
+
+
+def _draft(engine: Engine, winner: Decision | None, env: Env, values: dict[str, Any], today: datetime.date) -> Draft | None:
+    if winner is None:
+        return None
+    params = engine.program.checked.params
+    for draft in engine.program.checked.drafts:
+        if draft.decision != winner.id or (draft.cond is not None and cond_closure(draft.cond)(env) is not True):
+            continue
+        spec = draft.spec
+        return Draft(
+            id=draft.id,
+            channel=spec.channel,
+            subject=_templates.render(spec.subject, values, params, today),
+            body=_templates.render(spec.body, values, params, today),
+            source=citation(engine, spec.cite),
+        )
+    return None
+
+
+def _trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
+    program = engine.program
+    rules = [
+        RuleTrace(
+            rule_id=rule.id,
+            fired=rule.index in fired,
+            holds=rule.test(env),
+            priority=rule.checked.priority,
+            stratum=rule.stratum,
+            decides=rule.checked.spec.decide if rule.checked.spec else None,
+            conditions=[ConditionTrace(condition=a.text, fact=a.fact, value=_plain(a.value(env)), holds=a.test(env)) for a in rule.atoms],
+        )
+        for rule in program.rules
+    ]
+    return Trace(backend=engine.backend, rules=rules, derived=_derived_trace(engine, env, fired))
+
+
+def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTrace]:
+    spec = engine.rulebook.spec
+    found: list[DerivedTrace] = []
+    for name, derived in spec.derived.items():
+        set_by = [r.id for r in engine.program.rules if r.index in fired and name in r.checked.sets]
+        found.append(DerivedTrace(fact=name, value=_plain(env.get(name)), set_by=set_by, computed_from=derived.value))
+    return found
+
+
+def rulebook_info(engine: Engine) -> RulebookInfo:
+    """Names, versions and digests of the packs behind an engine."""
+    packs = [PackInfo(name=f.spec.pack, version=f.spec.version, title=f.spec.title, path=f.path, digest=f.digest) for f in engine.rulebook.files]
+    return RulebookInfo(packs=packs, digest=engine.rulebook.digest, params=engine.program.checked.params)

@@ -1,0 +1,103 @@
+"""A private host for durable_rules, driven through its C API.
+
+Why not `durable.engine.Host`: it starts background timer threads (with them, concurrent
+use segfaults) and its Python layer halves the throughput. This host registers the rulesets
+itself, asserts one fact per session, runs the actions on the caller's thread, and deletes
+every session's state in a `finally`. After any error from the C engine its state cannot be
+trusted, so the host marks itself broken and the engine builds a fresh one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterable
+from typing import Any
+
+from .errors import EvaluationError
+
+_NOT_HANDLED = 1
+_OBSERVED = 2
+_ids = itertools.count(1)
+
+
+def import_engine() -> Any:
+    """The durable_rules C module; ImportError where it cannot be used (e.g. Python 3.13)."""
+    import durable_rules_engine  # noqa: PLC0415 - optional: absent or broken on some Pythons
+
+    return durable_rules_engine
+
+
+def available() -> bool:
+    """Whether durable_rules can be imported here."""
+    try:
+        import_engine()
+    except ImportError:
+        return False
+    return True
+
+
+class DurableHost:
+    """Owns the registered rulesets of one engine; not thread-safe (the engine locks)."""
+
+    def __init__(self, rulesets: dict[str, dict[str, Any]]) -> None:
+        self._c = import_engine()
+        self.pid = os.getpid()
+        self.broken = False
+        self.live_sessions = 0
+        self._handles: dict[str, int] = {}
+        prefix = f"h{next(_ids)}."
+        for name, definition in rulesets.items():
+            text = json.dumps(definition, ensure_ascii=True)
+            self._handles[name] = self._c.create_ruleset(prefix + name, text)
+        self._sessions = itertools.count(1)
+
+    def run(self, ruleset: str, fact: dict[str, Any]) -> list[str]:
+        """Assert `fact` in a new session of `ruleset`; the names of the actions that ran."""
+        handle = self._handles[ruleset]
+        sid = str(next(self._sessions))
+        message = json.dumps({**fact, "sid": sid, "id": "f"}, ensure_ascii=True, allow_nan=False)
+        self.live_sessions += 1
+        try:
+            return self._assert(handle, message)
+        except Exception as error:
+            self.broken = True
+            raise EvaluationError(f"durable_rules failed in ruleset {ruleset}: {error}") from error
+        finally:
+            self._delete(handle, sid)
+
+    def _assert(self, handle: int, message: str) -> list[str]:
+        code, state = self._c.assert_fact(handle, message)
+        if code in (_NOT_HANDLED, _OBSERVED):
+            return []
+        fired: list[str] = []
+        result = self._c.start_action_for_state(handle, state)
+        if not result:
+            return fired
+        actions = json.loads(result[1])
+        while True:
+            fired.extend(actions)
+            more = self._c.complete_and_start_action(handle, state)
+            if not more:
+                return fired
+            actions = json.loads(more)
+
+    def _delete(self, handle: int, sid: str) -> None:
+        try:
+            self._c.delete_state(handle, sid)
+            self.live_sessions -= 1
+        except Exception:  # noqa: BLE001 - a failed delete means the C state is suspect
+            self.broken = True
+
+    def close(self, names: Iterable[str] | None = None) -> None:
+        """Free the C rulesets (only in the process that created them)."""
+        if os.getpid() != self.pid:
+            return
+        for name in list(names or self._handles):
+            handle = self._handles.pop(name, None)
+            if handle is not None:
+                try:
+                    self._c.delete_ruleset(handle)
+                except Exception:  # noqa: BLE001, S110 - freeing at shutdown is best effort
+                    pass

@@ -1,0 +1,117 @@
+"""The Situation model: a pydantic model built from a pack's declared facts.
+
+Unknown facts are left out or given as null. Validation is strict where a lax conversion
+would evaluate something wrongly (no "yes" for true, no 1 for true, no NaN, no strings that
+durable_rules would compare wrongly), and every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError, create_model
+
+from ._suggest import suggest
+from .errors import SituationError, SituationProblem
+from .rulebook import FactSpec
+
+MAX_STR = 1_000
+MAX_TEXT = 100_000
+MAX_ITEMS = 100
+MAX_INT = 2**53
+RESERVED = frozenset({"sid", "id", "params", "today"})
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, datetime.datetime):
+        raise ValueError("expected a date without a time, e.g. 2026-03-06")
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value[:40]}' is not an ISO date such as 2026-03-06") from None
+    raise ValueError("expected an ISO date such as 2026-03-06")
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("NaN and infinity are not allowed")
+    if abs(value) > MAX_INT:
+        raise ValueError(f"numbers are limited to ±{MAX_INT:,}")
+    return float(value)
+
+
+def _int(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+        raise ValueError(f"numbers are limited to ±{MAX_INT:,}")
+    return value
+
+
+ShortStr = Annotated[str, Field(max_length=MAX_STR), Field(strict=True)]
+
+
+def fact_annotation(spec: FactSpec) -> Any:
+    """The pydantic type of one fact (always optional: a fact may be unknown)."""
+    kinds: dict[str, Any] = {
+        "bool": StrictBool,
+        "int": Annotated[StrictInt, BeforeValidator(_int)],
+        "float": Annotated[float, BeforeValidator(_number)],
+        "str": ShortStr,
+        "date": Annotated[datetime.date, BeforeValidator(_date)],
+        "list": Annotated[list[ShortStr], Field(max_length=MAX_ITEMS)],
+        "text": Annotated[str, Field(max_length=MAX_TEXT, strict=True)],
+    }
+    if spec.type == "enum":
+        return Literal[tuple(spec.values or ())] | None
+    return kinds[spec.type] | None
+
+
+def situation_model(pack: str, facts: Mapping[str, FactSpec]) -> type[BaseModel]:
+    """A pydantic model class with one optional field per declared fact."""
+    fields: dict[str, Any] = {
+        name: (fact_annotation(spec), Field(default=None, description=_describe(spec)))
+        for name, spec in facts.items()
+    }
+    title = "".join(part.capitalize() for part in pack.replace("-", "_").split("_")) + "Situation"
+    config = ConfigDict(extra="forbid", frozen=True, title=title)
+    model: type[BaseModel] = create_model(title, __config__=config, **fields)
+    return model
+
+
+def _describe(spec: FactSpec) -> str:
+    parts = [spec.description.strip(), spec.question.strip() if spec.question else ""]
+    return " ".join(part for part in parts if part)
+
+
+def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
+    """The known facts of a situation (unknown ones left out); SituationError when invalid."""
+    if isinstance(data, model):
+        return {k: v for k, v in data.model_dump().items() if v is not None}
+    if not isinstance(data, Mapping):
+        raise SituationError([SituationProblem("(situation)", f"expected a mapping of facts, got {type(data).__name__}")])
+    reserved = [key for key in data if isinstance(key, str) and (key in RESERVED or key.startswith(("_", "$")))]
+    if reserved:
+        raise SituationError([SituationProblem(key, "this name is reserved by the engine") for key in reserved])
+    try:
+        validated = model.model_validate(dict(data))
+    except ValidationError as error:
+        raise SituationError([_problem(error_item, model) for error_item in error.errors()]) from None
+    return {k: v for k, v in validated.model_dump().items() if v is not None}
+
+
+def _problem(error: Any, model: type[BaseModel]) -> SituationProblem:
+    loc = error["loc"]
+    fact = str(loc[0]) if loc else "(situation)"
+    if error["type"] == "extra_forbidden":
+        return SituationProblem(fact, "unknown fact", tuple(suggest(fact, model.model_fields)))
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if len(loc) > 1:
+        message = f"item {loc[1]}: {message}" if isinstance(loc[1], int) else message
+    return SituationProblem(fact, message)

@@ -1,0 +1,258 @@
+"""Safe YAML reading that keeps the line and column of every node.
+
+The document is built from parser events with an explicit stack, so no tag can construct an
+object, deep nesting cannot exhaust the Python stack, duplicate keys are caught, and aliases
+are charged by the size of what they stand for (an alias bomb stops early instead of
+expanding).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .errors import Problem
+
+Path = tuple[str | int, ...]
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+MAX_DEPTH = 100
+MAX_NODES = 200_000
+MAX_BYTES = 2_000_000
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A 1-based line and column in a source file."""
+
+    line: int
+    column: int
+
+
+@dataclass
+class Document:
+    """A YAML document as plain data, with the position of every value and mapping key."""
+
+    data: Any
+    file: str
+    lines: list[str]
+    values: dict[Path, Mark] = field(default_factory=dict)
+    keys: dict[Path, Mark] = field(default_factory=dict)
+
+    def mark(self, path: Path) -> Mark:
+        """The position of the value at `path`, or of its nearest positioned parent."""
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found
+        return Mark(1, 1)
+
+    def key_mark(self, path: Path) -> Mark:
+        """The position of the mapping key that leads to `path` (falls back to the value)."""
+        return self.keys.get(path) or self.mark(path)
+
+    def problem(self, path: Path, message: str, **extra: Any) -> Problem:
+        """A Problem positioned at the value found at `path`."""
+        return self.problem_at(self.mark(path), message, **extra)
+
+    def problem_at(self, mark: Mark, message: str, **extra: Any) -> Problem:
+        """A Problem positioned at `mark`, carrying the source line for display."""
+        source_line = self.lines[mark.line - 1] if 0 < mark.line <= len(self.lines) else None
+        return Problem(
+            message,
+            file=self.file,
+            line=mark.line,
+            column=mark.column,
+            source_line=source_line,
+            **extra,
+        )
+
+
+class YamlProblem(Exception):  # noqa: N818 - internal signal carrying a Problem, never public
+    """Raised inside this module to stop reading; carries the Problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+@dataclass
+class _Frame:
+    container: dict[Any, Any] | list[Any]
+    path: Path
+    anchor: str | None
+    size: int = 1
+    key: Any = None
+    key_mark: Mark | None = None
+    has_key: bool = False
+
+
+def decode(raw: bytes, file: str) -> str:
+    """UTF-8 text of a pack file; a clear Problem for other encodings and oversized files."""
+    if len(raw) > MAX_BYTES:
+        raise YamlProblem(Problem(f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}", file))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        column = error.start - (raw.rfind(b"\n", 0, error.start) + 1) + 1
+        raise YamlProblem(
+            Problem(f"file is not valid UTF-8 (byte 0x{raw[error.start]:02x})", file, line, column)
+        ) from None
+
+
+def read_document(text: str, file: str) -> Document:
+    """Parse one YAML document into plain data with positions; raise YamlProblem when bad."""
+    doc = Document(None, file, text.splitlines())
+    builder = _Builder(doc)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
+        reason = error.problem or str(error)
+        raise YamlProblem(doc.problem_at(where, f"invalid YAML: {reason}", code="yaml")) from None
+    except yaml.YAMLError as error:
+        raise YamlProblem(Problem(f"invalid YAML: {error}", file, code="yaml")) from None
+    doc.data = builder.result
+    return doc
+
+
+class _Builder:
+    """Turns parser events into plain data, recording positions as it goes."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.nodes = 0
+        self.documents = 0
+        self.result: Any = None
+
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self._fail(event, "a pack file holds one YAML document; found a second '---'")
+        elif isinstance(event, yaml.ScalarEvent):
+            self._scalar(event)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            self._start(event)
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self._end()
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(event)
+
+    def _fail(self, event: yaml.Event, message: str) -> None:
+        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+        raise YamlProblem(self.doc.problem_at(mark, message, code="yaml"))
+
+    def _check_tag(self, event: yaml.NodeEvent, tag: str | None) -> None:
+        if tag not in (None, "!") and tag not in _STANDARD_TAGS:
+            self._fail(event, f"YAML tag '{tag}' is not allowed: packs hold plain data only")
+
+    def _count(self, event: yaml.Event, size: int) -> None:
+        self.nodes += size
+        if self.nodes > MAX_NODES:
+            self._fail(event, f"the document has more than {MAX_NODES:,} nodes (aliases included)")
+
+    def _scalar(self, event: yaml.ScalarEvent) -> None:
+        self._check_tag(event, event.tag)
+        self._count(event, 1)
+        try:
+            value = _construct_scalar(event)
+        except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
+            self._fail(event, f"invalid value '{event.value}': {error}")
+        if event.anchor:
+            self.anchors[event.anchor] = (value, 1)
+        self._add(event, value, 1)
+
+    def _start(self, event: yaml.CollectionStartEvent) -> None:
+        self._check_tag(event, event.tag)
+        self._count(event, 1)
+        if len(self.stack) >= MAX_DEPTH:
+            self._fail(event, f"nesting is deeper than {MAX_DEPTH} levels")
+        container: dict[Any, Any] | list[Any]
+        container = {} if isinstance(event, yaml.MappingStartEvent) else []
+        path = self._child_path(event)
+        self.doc.values[path] = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+        self.stack.append(_Frame(container, path, event.anchor))
+
+    def _end(self) -> None:
+        frame = self.stack.pop()
+        if isinstance(frame.container, dict) and frame.has_key:
+            raise YamlProblem(self.doc.problem(frame.path, "mapping key without a value"))
+        if frame.anchor:
+            self.anchors[frame.anchor] = (frame.container, frame.size)
+        if self.stack:
+            self._attach(frame.container, frame.size)
+        else:
+            self.result = frame.container
+
+    def _alias(self, event: yaml.AliasEvent) -> None:
+        if event.anchor not in self.anchors:
+            self._fail(event, f"unknown alias '*{event.anchor}'")
+        value, size = self.anchors[event.anchor]
+        self._count(event, size)
+        self._add(event, value, size)
+
+    def _child_path(self, event: yaml.Event) -> Path:
+        if not self.stack:
+            return ()
+        frame = self.stack[-1]
+        if isinstance(frame.container, list):
+            return (*frame.path, len(frame.container))
+        if not frame.has_key:
+            self._fail(event, "mapping keys must be plain scalars")
+        return (*frame.path, frame.key)
+
+    def _add(self, event: yaml.Event, value: Any, size: int) -> None:
+        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+        if not self.stack:
+            self.doc.values[()] = mark
+            self.result = value
+            return
+        frame = self.stack[-1]
+        if isinstance(frame.container, dict) and not frame.has_key:
+            self._take_key(event, frame, value, mark)
+            return
+        self.doc.values[self._child_path(event)] = mark
+        self._attach(value, size)
+
+    def _take_key(self, event: yaml.Event, frame: _Frame, key: Any, mark: Mark) -> None:
+        if isinstance(key, dict | list):
+            self._fail(event, "mapping keys must be plain scalars")
+        assert isinstance(frame.container, dict)
+        if key in frame.container:
+            self._fail(event, f"duplicate key '{key}'")
+        frame.key, frame.key_mark, frame.has_key = key, mark, True
+
+    def _attach(self, value: Any, size: int) -> None:
+        frame = self.stack[-1]
+        frame.size += size
+        if isinstance(frame.container, list):
+            frame.container.append(value)
+            return
+        frame.container[frame.key] = value
+        if frame.key_mark is not None:
+            self.doc.keys[(*frame.path, frame.key)] = frame.key_mark
+        frame.key, frame.key_mark, frame.has_key = None, None, False
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _construct_scalar(event: yaml.ScalarEvent) -> Any:
+    tag = event.tag
+    if tag in (None, "!"):
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    return _CONSTRUCTOR.construct_object(node, deep=True)

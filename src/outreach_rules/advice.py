@@ -1,0 +1,93 @@
+"""Advice: the result of evaluating a situation, with its reasoning."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._suggest import suggest
+from .model import (
+    Decision,
+    Draft,
+    Finding,
+    Question,
+    Reason,
+    Recommendation,
+    RulebookInfo,
+    Trace,
+)
+
+
+class WhyNot(BaseModel):
+    """Why a decision or rule did not come out: what failed or is unknown, or what beat it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    target: str
+    outcome: Literal["won", "lost", "not_reached", "fired"]
+    rules: list[str] = Field(default_factory=list)
+    failed: list[Reason] = Field(default_factory=list)
+    unknown: list[Reason] = Field(default_factory=list)
+    beaten_by: Decision | None = None
+
+    def __str__(self) -> str:
+        from .explain import render_why_not  # noqa: PLC0415 - explain imports this module
+
+        return render_why_not(self)
+
+
+class Advice(BaseModel):
+    """A decision, ranked recommendations, findings on a draft, questions, and the trace."""
+
+    model_config = ConfigDict(frozen=True)
+
+    decision: Decision | None
+    alternatives: list[Decision] = Field(default_factory=list)
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=list)
+    draft: Draft | None = None
+    trace: Trace | None = None
+    rulebook: RulebookInfo
+    situation: dict[str, Any] = Field(default_factory=dict)
+    today: datetime.date
+
+    def explain(self, format: Literal["text", "markdown"] = "text") -> str:  # noqa: A002 - documented API name
+        """The advice as readable text or Markdown."""
+        from .explain import render_advice  # noqa: PLC0415 - explain imports this module
+
+        return render_advice(self, markdown=format == "markdown")
+
+    def why_not(self, target: str) -> WhyNot:
+        """Why a decision id or rule id did not come out as the winner (needs the trace)."""
+        if self.trace is None:
+            raise ValueError("why_not needs the trace: evaluate with trace=True")
+        rules = {rule.rule_id: rule for rule in self.trace.rules}
+        if self.decision is not None and target in (self.decision.id, self.decision.rule_id):
+            return WhyNot(target=target, outcome="won", rules=[self.decision.rule_id])
+        for loser in self.alternatives:
+            if target in (loser.id, loser.rule_id):
+                return WhyNot(target=target, outcome="lost", rules=[loser.rule_id], beaten_by=self.decision)
+        ids = _decision_rules(self, target) if target not in rules else [target]
+        if not ids:
+            names = sorted(set(rules) | {r.decides for r in self.trace.rules if r.decides})
+            hint = suggest(target, names)
+            extra = f" (did you mean {', '.join(repr(h) for h in hint)}?)" if hint else ""
+            raise KeyError(f"'{target}' is neither a decision nor a rule of this pack{extra}")
+        traced = [rules[i] for i in ids]
+        if any(rule.fired for rule in traced) and target in rules:
+            return WhyNot(target=target, outcome="fired", rules=ids)
+        failed = [_reason(c) for rule in traced for c in rule.conditions if c.holds is False]
+        unknown = [_reason(c) for rule in traced for c in rule.conditions if c.holds is None]
+        return WhyNot(target=target, outcome="not_reached", rules=ids, failed=failed, unknown=unknown, beaten_by=self.decision)
+
+
+def _reason(condition: Any) -> Reason:
+    return Reason(fact=condition.fact, value=condition.value, condition=condition.condition, holds=condition.holds)
+
+
+def _decision_rules(advice: Advice, decision: str) -> list[str]:
+    assert advice.trace is not None
+    return [rule.rule_id for rule in advice.trace.rules if rule.decides == decision]

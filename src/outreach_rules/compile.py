@@ -1,0 +1,375 @@
+"""The compile stage: checked conditions become durable_rules rulesets and Python closures.
+
+Both backends run the same plan. Rules are grouped in *strata*: a rule that reads a derived
+fact runs in a later stratum than every rule that sets it, so forward chaining needs no
+re-assertion and cannot loop. Each condition is put in negation normal form, then in
+disjunctive normal form: every conjunction becomes one durable rule without `$or`, and what
+durable_rules cannot compare itself (function calls, list membership, dates, two facts) is
+computed in Python first and handed over as a named attribute. Attribute names are checked
+for 32-bit FNV-1a hash collisions, which durable_rules would silently confuse.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from ._check import CheckedPack, CheckedRule
+from .errors import Problem, RulebookError
+from .expr import Atom, Cond, Term
+from .text import FUNCTIONS
+
+Env = dict[str, Any]
+Closure = Callable[[Env], Any]
+MAX_ALTERNATIVES = 32
+RULES_PER_RULESET = 48
+ATTRS_PER_RULESET = 200
+MARKER = "_k"
+TODAY = "_today"
+_RESERVED = ("sid", "id", MARKER)
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+_DURABLE_OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+
+
+def fnv1a32(name: str) -> int:
+    """The 32-bit FNV-1a hash durable_rules uses to identify attribute names."""
+    value = 0x811C9DC5
+    for byte in name.encode("utf-8"):
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+# ---------------------------------------------------------------- Python closures (3-valued)
+def term_closure(term: Term) -> Closure:
+    """A function of the evaluation's values giving the term's value, None when unknown."""
+    if isinstance(term, expr.Const | expr.ParamRef):
+        constant = term.value
+        return lambda env: constant
+    if isinstance(term, expr.ListLit):
+        items = [item.value for item in term.items]
+        return lambda env: items
+    if isinstance(term, expr.FactRef):
+        name = term.name
+        return lambda env: env.get(name)
+    return _call_closure(term)
+
+
+def _call_closure(term: expr.Call) -> Closure:
+    spec = FUNCTIONS[term.function]
+    impl = spec.impl
+    args = [term_closure(arg) for arg in term.args]
+    if spec.needs_today:
+        args.insert(0, lambda env: env[TODAY])
+
+    def call(env: Env) -> Any:
+        values = [arg(env) for arg in args]
+        return None if None in values else impl(*values)
+
+    return call
+
+
+def cond_closure(cond: Cond) -> Closure:
+    """A function of the evaluation's values giving True, False or None (unknown)."""
+    if isinstance(cond, expr.Always):
+        constant = cond.value
+        return lambda env: constant
+    if isinstance(cond, expr.Not):
+        inner = cond_closure(cond.item)
+        return lambda env: None if (v := inner(env)) is None else not v
+    if isinstance(cond, expr.And | expr.Or):
+        return _junction(cond)
+    return atom_closure(cond)
+
+
+def _junction(cond: expr.And | expr.Or) -> Closure:
+    items = [cond_closure(item) for item in cond.items]
+    decisive = isinstance(cond, expr.Or)
+
+    def junction(env: Env) -> bool | None:
+        result: bool | None = not decisive
+        for item in items:
+            value = item(env)
+            if value is decisive:
+                return decisive
+            if value is None:
+                result = None
+        return result
+
+    return junction
+
+
+def atom_closure(atom: Atom) -> Closure:
+    """A closure for one atom (a literal of the normal form)."""
+    if isinstance(atom, expr.Truth):
+        term, expect = term_closure(atom.term), atom.expect
+        return lambda env: None if (v := term(env)) is None else v == expect
+    if isinstance(atom, expr.Compare):
+        left, right, test = term_closure(atom.left), term_closure(atom.right), _OPERATORS[atom.op]
+        return lambda env: None if (a := left(env)) is None or (b := right(env)) is None else test(a, b)
+    item, container, negated = term_closure(atom.item), term_closure(atom.container), atom.negated
+    return lambda env: (
+        None if (a := item(env)) is None or (b := container(env)) is None else (a in b) != negated
+    )
+
+
+# ---------------------------------------------------------------- normal forms
+def _expand_members(cond: Cond) -> Cond:
+    """`x in [a, b]` as `x == a or x == b` (and its negation), so durable needs no lists."""
+    if isinstance(cond, expr.And | expr.Or):
+        return type(cond)(tuple(_expand_members(item) for item in cond.items))
+    if isinstance(cond, expr.Member) and isinstance(cond.container, expr.ListLit):
+        op = "!=" if cond.negated else "=="
+        parts = tuple(expr.Compare(op, cond.item, item) for item in cond.container.items)
+        if not parts:
+            return expr.Always(cond.negated)
+        return expr.And(parts) if cond.negated else expr.Or(parts)
+    return cond
+
+
+def disjunctive_normal_form(cond: Cond) -> list[list[Atom]]:
+    """Alternatives (each a list of atoms that must all hold) equivalent to the condition."""
+    nnf = _expand_members(expr.negation_normal_form(cond))
+    return _dnf(nnf)
+
+
+def _dnf(cond: Cond) -> list[list[Atom]]:
+    if isinstance(cond, expr.Always):
+        return [[]] if cond.value else []
+    if isinstance(cond, expr.Or):
+        return [alt for item in cond.items for alt in _dnf(item)]
+    if isinstance(cond, expr.And):
+        product: list[list[Atom]] = [[]]
+        for item in cond.items:
+            product = [left + right for left in product for right in _dnf(item)]
+            if len(product) > MAX_ALTERNATIVES * 4:
+                return product
+        return product
+    assert not isinstance(cond, expr.Not)
+    return [[cond]]
+
+
+# ---------------------------------------------------------------- the plan
+@dataclass(frozen=True)
+class AtomCheck:
+    """One atom of a rule's normal form, ready to explain: text, test, and the value it reads."""
+
+    text: str
+    test: Closure
+    fact: str | None
+    value: Closure
+
+
+@dataclass
+class CompiledRule:
+    """One rule of the plan: its closures for the python backend and its alternatives."""
+
+    index: int
+    checked: CheckedRule
+    stratum: int
+    test: Closure
+    alternatives: list[list[Atom]]
+    atoms: list[AtomCheck]
+
+    @property
+    def id(self) -> str:
+        return self.checked.id
+
+
+@dataclass
+class Lifted:
+    """A value durable_rules cannot compute, computed in Python and sent as an attribute."""
+
+    attr: str
+    text: str
+    compute: Closure
+
+
+@dataclass
+class RulesetPlan:
+    """One durable_rules ruleset: its JSON definition and how actions map to rules."""
+
+    name: str
+    definition: dict[str, Any]
+    actions: dict[str, int]
+    attrs: dict[str, str]  # durable attribute -> key in the evaluation's values
+
+
+@dataclass
+class Stratum:
+    level: int
+    rules: list[int]
+    lifted: list[Lifted] = field(default_factory=list)
+    rulesets: list[RulesetPlan] = field(default_factory=list)
+
+
+@dataclass
+class Program:
+    """The compiled pack: strata of rules, durable rulesets, closures for derived values."""
+
+    checked: CheckedPack
+    rules: list[CompiledRule]
+    strata: list[Stratum]
+    values: list[tuple[str, Closure]]
+
+    def rulesets(self) -> dict[str, dict[str, Any]]:
+        """Every durable_rules ruleset definition, by name, in evaluation order."""
+        return {plan.name: plan.definition for s in self.strata for plan in s.rulesets}
+
+
+class _Lifter:
+    """Names and computes the values that durable_rules receives as attributes."""
+
+    def __init__(self, stratum: Stratum) -> None:
+        self.stratum = stratum
+        self.by_text: dict[str, Lifted] = {}
+
+    def lift(self, text: str, compute: Closure) -> str:
+        found = self.by_text.get(text)
+        if found is None:
+            found = Lifted(f"_v{len(self.by_text) + 1}_s{self.stratum.level}", text, compute)
+            self.by_text[text] = found
+            self.stratum.lifted.append(found)
+        return found.attr
+
+    def leaf(self, atom: Atom) -> tuple[str, str, Any]:
+        """(attribute, operator, constant) for durable; lifts what durable cannot compare."""
+        if isinstance(atom, expr.Truth):
+            return self._operand(atom.term), "==", atom.expect
+        if isinstance(atom, expr.Compare):
+            left, right, op = atom.left, atom.right, atom.op
+            if _is_constant(left) and not _is_constant(right):
+                left, right, op = right, left, expr.SWAPPED_OP[op]
+            if _is_constant(right) and _durable_comparable(left):
+                return self._operand(left), op, _constant(right)
+        return self.lift(expr.render(atom), atom_closure(atom)), "==", True
+
+    def _operand(self, term: Term) -> str:
+        if isinstance(term, expr.FactRef):
+            return term.name
+        return self.lift(expr.render_term(term), term_closure(term))
+
+
+def _is_constant(term: Term) -> bool:
+    return isinstance(term, expr.Const | expr.ParamRef)
+
+
+def _constant(term: Term) -> Any:
+    assert isinstance(term, expr.Const | expr.ParamRef)
+    return term.value
+
+
+def _durable_comparable(term: Term) -> bool:
+    return isinstance(term, expr.FactRef | expr.Call) and term.type in ("bool", "int", "float", "str", "enum")
+
+
+def _leaf_json(attr: str, op: str, value: Any) -> dict[str, Any]:
+    if op == "==":
+        return {attr: value}
+    return {_DURABLE_OPS[op]: {attr: value}}
+
+
+def compile_pack(checked: CheckedPack) -> Program:
+    """Compile a checked pack into a Program (pure: same input, same output)."""
+    rules = [_compile_rule(index, rule, checked.strata[rule.id]) for index, rule in enumerate(checked.rules)]
+    _check_alternatives(checked, rules)
+    levels = sorted({rule.stratum for rule in rules})
+    strata = [Stratum(level, [r.index for r in rules if r.stratum == level]) for level in levels]
+    for stratum in strata:
+        _plan_rulesets(checked.rulebook.spec.pack, stratum, rules)
+    values = [(name, _value_closure(node)) for name, node in checked.derived_values]
+    return Program(checked, rules, strata, values)
+
+
+def _compile_rule(index: int, rule: CheckedRule, stratum: int) -> CompiledRule:
+    alternatives = disjunctive_normal_form(rule.cond)
+    checks = [atom_check(atom) for atom in expr.atoms(expr.negation_normal_form(rule.cond))]
+    return CompiledRule(index, rule, stratum, cond_closure(rule.cond), alternatives, checks)
+
+
+def atom_check(atom: Atom) -> AtomCheck:
+    """An atom with what explaining it needs: its text, its test, the fact and value it reads."""
+    main = atom.term if isinstance(atom, expr.Truth) else atom.left if isinstance(atom, expr.Compare) else atom.item
+    if isinstance(atom, expr.Compare) and _is_constant(main):
+        main = atom.right
+    names = expr.fact_names(main)
+    return AtomCheck(expr.render(atom), atom_closure(atom), names[0] if names else None, term_closure(main))
+
+
+def _value_closure(node: Cond | Term) -> Closure:
+    if isinstance(node, expr.Const | expr.FactRef | expr.ParamRef | expr.Call | expr.ListLit):
+        return term_closure(node)
+    return cond_closure(node)
+
+
+def _check_alternatives(checked: CheckedPack, rules: list[CompiledRule]) -> None:
+    problems: list[Problem] = []
+    for rule in rules:
+        if len(rule.alternatives) > MAX_ALTERNATIVES and rule.checked.spec is not None:
+            file, path = checked.rulebook.locate("rules", rule.id)
+            problems.append(
+                file.doc.problem(
+                    (*path, "when"),
+                    f"the condition expands to {len(rule.alternatives)} alternatives; "
+                    f"the limit is {MAX_ALTERNATIVES}: split the rule",
+                    rule_id=rule.id,
+                    code="too-complex",
+                )
+            )
+    if problems:
+        raise RulebookError(problems)
+
+
+def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> None:
+    lifter = _Lifter(stratum)
+    chunk: list[tuple[str, int, list[tuple[str, str, Any]]]] = []
+    for index in stratum.rules:
+        for number, alternative in enumerate(rules[index].alternatives):
+            leaves = [lifter.leaf(atom) for atom in alternative]
+            chunk.append((f"r{index}_{number}", index, leaves))
+    for start in range(0, max(len(chunk), 1), RULES_PER_RULESET):
+        part = chunk[start : start + RULES_PER_RULESET]
+        name = f"{pack}.s{stratum.level}.c{start // RULES_PER_RULESET}"
+        stratum.rulesets.append(_ruleset(name, part))
+
+
+def _ruleset(name: str, part: list[tuple[str, int, list[tuple[str, str, Any]]]]) -> RulesetPlan:
+    keys = sorted({attr for _, _, leaves in part for attr, _, _ in leaves})
+    attrs = _safe_attributes(keys, name)
+    definition: dict[str, Any] = {}
+    actions: dict[str, int] = {}
+    for action, index, leaves in part:
+        tests = [_leaf_json(attrs[attr], op, value) for attr, op, value in leaves]
+        if not tests:
+            tests = [{"$ex": {MARKER: 1}}]
+        definition[action] = {"all": [{"m": tests[0] if len(tests) == 1 else {"$and": tests}}]}
+        actions[action] = index
+    # A rule that always matches makes sure an action runs in every session, so deleting the
+    # session's state never meets the uninitialised memory of a session where nothing ran.
+    definition["done"] = {"all": [{"m": {"$ex": {MARKER: 1}}}], "pri": 1_000_000}
+    return RulesetPlan(name, definition, actions, {attr: key for key, attr in attrs.items()})
+
+
+def _safe_attributes(keys: list[str], ruleset: str) -> dict[str, str]:
+    """Map value keys to attribute names whose hashes differ from each other and from reserved."""
+    if len(keys) > ATTRS_PER_RULESET:
+        raise RulebookError([Problem(f"ruleset {ruleset} needs {len(keys)} attributes; the limit is {ATTRS_PER_RULESET}")])
+    taken = {fnv1a32(name) for name in _RESERVED}
+    chosen: dict[str, str] = {}
+    for key in keys:
+        attr, suffix = key, 0
+        while fnv1a32(attr) in taken:
+            suffix += 1
+            attr = f"{key}__{suffix}"
+        taken.add(fnv1a32(attr))
+        chosen[key] = attr
+    return chosen

@@ -1,0 +1,173 @@
+"""The Engine: load → check → compile once, then evaluate situations into Advice.
+
+Two backends fire the same compiled plan: `durable` (durable_rules' Rete engine, through a
+private host) and `python` (closures with three-valued logic). Everything else, from derived
+values to explanations, is shared, so the backends can differ only in which rules fire, and
+the differential tests check that they never do.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from . import _durable
+from ._advise import build_advice
+from ._check import check
+from ._situation import situation_model, validate_situation
+from .advice import Advice
+from .compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
+from .errors import EvaluationError, OutreachRulesError
+from .rulebook import Rulebook, load_rulebook
+
+Backend = Literal["auto", "durable", "python"]
+MAX_FIRINGS = 100_000
+
+
+def bundled_pack_dir() -> Path:
+    """The folder of the packs shipped with the package (the repository's `rules/` in a checkout)."""
+    here = Path(__file__).resolve().parent
+    shipped = here / "_packs"
+    if shipped.is_dir():
+        return shipped
+    return here.parents[1] / "rules"
+
+
+class Engine:
+    """A compiled rule pack, ready to evaluate situations. Build once; share across threads."""
+
+    def __init__(self, rulebook: Rulebook, *, params: Mapping[str, Any] | None = None, backend: Backend = "auto", sources: Sequence[str] = ()) -> None:
+        self._sources = tuple(sources)
+        self._params = dict(params or {})
+        self.program: Program = compile_pack(check(rulebook, self._params))
+        self.rulebook = rulebook
+        self.backend = _choose_backend(backend)
+        self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
+        self._lock = threading.Lock()
+        self._host: _durable.DurableHost | None = None
+
+    # construction ------------------------------------------------------------
+    @classmethod
+    def from_paths(cls, *paths: str | Path, params: Mapping[str, Any] | None = None, backend: Backend = "auto") -> Engine:
+        """Load pack files (folders give their *.yaml files, sorted); later files overlay earlier."""
+        return cls(load_rulebook(paths), params=params, backend=backend, sources=[str(p) for p in paths])
+
+    @classmethod
+    def default(cls, backend: Backend = "auto", params: Mapping[str, Any] | None = None) -> Engine:
+        """The packs shipped with the package."""
+        return cls.from_paths(bundled_pack_dir(), params=params, backend=backend)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # An engine travels by its sources; a live durable host never crosses a process.
+        if not self._sources:
+            raise OutreachRulesError("only engines built from paths can be pickled")
+        return (_rebuild, (self._sources, self._params, self.backend))
+
+    # inspection -------------------------------------------------------------
+    def compiled_rulesets(self) -> dict[str, dict[str, Any]]:
+        """The durable_rules ruleset definitions (JSON-ready), by name, in evaluation order."""
+        return self.program.rulesets()
+
+    def situation_schema(self) -> dict[str, Any]:
+        """The JSON Schema of a situation."""
+        return self.Situation.model_json_schema()
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameter values in force (defaults with overrides applied)."""
+        return dict(self.program.checked.params)
+
+    # evaluation -------------------------------------------------------------
+    def evaluate(self, situation: Mapping[str, Any] | BaseModel, today: datetime.date | None = None, *, trace: bool = True) -> Advice:
+        """Advice for one situation. `today` feeds date-derived facts (default: the current date)."""
+        known = validate_situation(self.Situation, situation)
+        day = today or datetime.date.today()
+        env, fired = self.run(known, day)
+        return build_advice(self, env, fired, known, day, trace=trace)
+
+    def run(self, known: Mapping[str, Any], today: datetime.date, backend: str | None = None) -> tuple[Env, list[int]]:
+        """The bare pipeline: values after forward chaining, and the indexes of fired rules."""
+        env: Env = {**known, TODAY: today}
+        for name, compute in self.program.values:
+            value = compute(env)
+            if value is not None:
+                env[name] = value
+        fired: list[int] = []
+        use = backend or self.backend
+        for stratum in self.program.strata:
+            now = self._fire_durable(stratum, env) if use == "durable" else self._fire_python(stratum, env)
+            fired.extend(now)
+            self._apply_sets(now, env)
+        return env, sorted(fired)
+
+    def _fire_python(self, stratum: Stratum, env: Env) -> list[int]:
+        rules = self.program.rules
+        return [index for index in stratum.rules if rules[index].test(env) is True]
+
+    def _fire_durable(self, stratum: Stratum, env: Env) -> list[int]:
+        for lifted in stratum.lifted:
+            value = lifted.compute(env)
+            if value is not None:
+                env[lifted.attr] = value
+        fired: set[int] = set()
+        with self._lock:
+            host = self._live_host()
+            for plan in stratum.rulesets:
+                fact = {attr: env[key] for attr, key in plan.attrs.items() if key in env}
+                fact[MARKER] = 1
+                actions = host.run(plan.name, fact)
+                if actions.count("done") != 1 or len(actions) > MAX_FIRINGS:
+                    host.broken = True
+                    raise EvaluationError(f"ruleset {plan.name} ran {len(actions)} actions, not each rule at most once")
+                fired.update(plan.actions[name] for name in actions if name != "done")
+        return sorted(fired)
+
+    def _live_host(self) -> _durable.DurableHost:
+        host = self._host
+        if host is None or host.broken or host.pid != _pid():
+            if host is not None:
+                host.close()
+            host = self._host = _durable.DurableHost(self.program.rulesets())
+        return host
+
+    def live_sessions(self) -> int:
+        """Durable sessions currently open (0 between evaluations)."""
+        return self._host.live_sessions if self._host is not None else 0
+
+    def _apply_sets(self, fired: Iterable[int], env: Env) -> None:
+        for index in fired:
+            env.update(self.program.rules[index].checked.sets)
+
+    def close(self) -> None:
+        """Free the durable_rules rulesets now instead of at exit."""
+        with self._lock:
+            if self._host is not None:
+                self._host.close()
+                self._host = None
+
+
+def _pid() -> int:
+    import os  # noqa: PLC0415 - tiny, and keeps fork checks next to their use
+
+    return os.getpid()
+
+
+def _choose_backend(backend: str) -> str:
+    if backend == "python":
+        return "python"
+    if backend not in ("auto", "durable"):
+        raise ValueError(f"backend must be 'auto', 'durable' or 'python', not {backend!r}")
+    if _durable.available():
+        return "durable"
+    if backend == "durable":
+        raise OutreachRulesError("the durable backend needs durable_rules, which cannot be imported here")
+    return "python"
+
+
+def _rebuild(sources: Sequence[str], params: dict[str, Any], backend: Backend) -> Engine:
+    return Engine.from_paths(*sources, params=params, backend=backend)

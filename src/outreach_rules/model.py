@@ -1,0 +1,138 @@
+"""The result models. Everything is a pydantic model: JSON out, JSON Schema available."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Holds = bool | None
+
+
+class _Result(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Citation(_Result):
+    """Where a piece of advice comes from: source id, section heading verbatim, a quote."""
+
+    source: str
+    title: str = ""
+    section: str
+    quote: str | None = None
+    own: bool = False
+
+
+class Reason(_Result):
+    """One condition behind an item: the fact read, its actual value, and whether it held."""
+
+    fact: str | None
+    value: Any = None
+    condition: str
+    holds: Holds
+
+
+class Decision(_Result):
+    """A decision proposed by a rule. The winner is `Advice.decision`."""
+
+    id: str
+    title: str = ""
+    rule_id: str
+    priority: int
+    because: list[Reason] = Field(default_factory=list)
+    rationale: str = ""
+    source: Citation | None = None
+    lost_to: str | None = None
+
+
+class Recommendation(_Result):
+    """Advice for the candidate, with its reasons, rationale and citation."""
+
+    rule_id: str
+    topic: str
+    text: str
+    priority: int
+    because: list[Reason] = Field(default_factory=list)
+    rationale: str
+    source: Citation
+
+
+class Finding(Recommendation):
+    """A problem (or a note) found in the candidate's draft message."""
+
+    severity: Literal["info", "warning", "error"]
+
+
+class Question(_Result):
+    """An unknown fact whose answer could change the advice."""
+
+    fact: str
+    prompt: str
+    type: str
+    choices: list[str] | None = None
+    affects: list[str] = Field(default_factory=list)
+    changes_decision: bool = False
+
+
+class Draft(_Result):
+    """A message for the candidate to send, filled in from the pack's template."""
+
+    id: str
+    channel: str
+    subject: str
+    body: str
+    source: Citation
+
+
+class ConditionTrace(_Result):
+    """One condition of a rule, evaluated."""
+
+    condition: str
+    fact: str | None
+    value: Any = None
+    holds: Holds
+
+
+class RuleTrace(_Result):
+    """Whether a rule fired, and each of its conditions with actual values."""
+
+    rule_id: str
+    fired: bool
+    holds: Holds
+    priority: int
+    stratum: int
+    decides: str | None = None
+    conditions: list[ConditionTrace] = Field(default_factory=list)
+
+
+class DerivedTrace(_Result):
+    """A derived fact's value and where it came from."""
+
+    fact: str
+    value: Any = None
+    set_by: list[str] = Field(default_factory=list)
+    computed_from: str | None = None
+
+
+class Trace(_Result):
+    """Every rule fired or not, and every derived fact with its provenance."""
+
+    backend: str
+    rules: list[RuleTrace] = Field(default_factory=list)
+    derived: list[DerivedTrace] = Field(default_factory=list)
+
+
+class PackInfo(_Result):
+    name: str
+    version: str
+    title: str
+    path: str
+    digest: str
+
+
+class RulebookInfo(_Result):
+    """The packs behind the advice: names, versions, and a sha256 digest of their sources."""
+
+    packs: list[PackInfo]
+    digest: str
+    params: dict[str, Any] = Field(default_factory=dict)

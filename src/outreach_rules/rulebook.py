@@ -1,0 +1,407 @@
+"""The rule-pack schema (pydantic) and its loader.
+
+Loading is the first pipeline stage: YAML files become `PackFile`s (validated models plus the
+positions of every node), and several files merge into one `Rulebook`. Every problem found is
+collected with its file, line and column, and raised once as a `RulebookError`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+import types
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ._suggest import suggest
+from ._yaml import Document, YamlProblem, decode, read_document
+from .errors import Problem, RulebookError
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+Topic = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
+PackName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
+FactType = Literal["bool", "int", "float", "str", "enum", "date", "list", "text"]
+ParamType = Literal["bool", "int", "float", "str", "list"]
+DerivedType = Literal["bool", "int", "float", "str", "enum"]
+Scalar = bool | int | float | str
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Source(_Model):
+    """A cited work (or the pack's own guidance when `own` is true) and its section headings."""
+
+    title: str
+    publisher: str | None = None
+    published: datetime.date | None = None
+    url: str | None = None
+    own: bool = False
+    sections: list[str] = Field(min_length=1)
+
+
+class DecisionSpec(_Model):
+    """A decision that rules may propose."""
+
+    title: str
+    description: str = ""
+
+
+class FactSpec(_Model):
+    """A fact the candidate can tell: its type, the question to ask, and what it means."""
+
+    type: FactType
+    values: list[str] | None = None
+    question: str | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _enum_values(self) -> FactSpec:
+        _check_enum_values(self.type, self.values)
+        if self.question is not None and not self.question.rstrip().endswith("?"):
+            raise ValueError("a fact's question must end with '?'")
+        return self
+
+
+class ParamSpec(_Model):
+    """A tunable constant with its default."""
+
+    type: ParamType
+    default: Scalar | list[str]
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _default_type(self) -> ParamSpec:
+        if not value_has_type(self.default, self.type):
+            raise ValueError(f"default {self.default!r} is not of type {self.type}")
+        return self
+
+
+class DerivedSpec(_Model):
+    """A fact derived from others: computed by `value`, or set by rules (with a `default`)."""
+
+    type: DerivedType
+    values: list[str] | None = None
+    value: str | None = None
+    default: Scalar | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _shape(self) -> DerivedSpec:
+        _check_enum_values(self.type, self.values)
+        if self.value is not None and self.default is not None:
+            raise ValueError("a derived fact has either `value` or `default`, not both")
+        if self.default is not None and not value_has_type(self.default, self.type, self.values):
+            raise ValueError(f"default {self.default!r} is not of type {self.type}")
+        return self
+
+
+class Cite(_Model):
+    """Where a rule's advice comes from: a source id and a section heading, verbatim."""
+
+    source: Name
+    section: str
+    quote: str | None = None
+
+
+class RecommendSpec(_Model):
+    """Advice for the candidate."""
+
+    topic: Topic
+    text: str
+
+
+class FlagSpec(_Model):
+    """A finding on the candidate's draft message."""
+
+    topic: Topic
+    text: str
+    severity: Literal["info", "warning", "error"] = "warning"
+
+
+class RuleSpec(_Model):
+    """A rule: a condition, a priority and its outcomes, with rationale and citation."""
+
+    id: Name
+    when: str | bool
+    priority: int = 0
+    decide: Name | None = None
+    recommend: RecommendSpec | None = None
+    flag: FlagSpec | None = None
+    set: dict[Name, Scalar] | None = None
+    rationale: str = Field(min_length=1)
+    cite: Cite
+    override: bool = False
+
+    @model_validator(mode="after")
+    def _has_outcome(self) -> RuleSpec:
+        if not (self.decide or self.recommend or self.flag or self.set):
+            raise ValueError("a rule needs at least one outcome: decide, recommend, flag or set")
+        return self
+
+
+class DraftSpec(_Model):
+    """A message template filled in when its decision wins."""
+
+    id: Name
+    decision: Name
+    when: str | None = None
+    channel: str
+    subject: str
+    body: str
+    cite: Cite
+
+
+class PackSpec(_Model):
+    """A whole pack file."""
+
+    pack: PackName
+    version: str
+    title: str
+    description: str = ""
+    sources: dict[Name, Source] = Field(default_factory=dict)
+    decisions: dict[Name, DecisionSpec] = Field(default_factory=dict)
+    facts: dict[Name, FactSpec] = Field(default_factory=dict)
+    params: dict[Name, ParamSpec] = Field(default_factory=dict)
+    derived: dict[Name, DerivedSpec] = Field(default_factory=dict)
+    rules: list[RuleSpec] = Field(default_factory=list)
+    drafts: list[DraftSpec] = Field(default_factory=list)
+    disable: list[Name] = Field(default_factory=list)
+
+
+def _check_enum_values(kind: str, values: list[str] | None) -> None:
+    if kind == "enum" and not values:
+        raise ValueError("an enum needs a non-empty list of `values`")
+    if kind != "enum" and values is not None:
+        raise ValueError("only an enum has `values`")
+    if values is not None and len(set(values)) != len(values):
+        raise ValueError("enum values must be distinct")
+
+
+def value_has_type(value: object, kind: str, values: list[str] | None = None) -> bool:
+    """Whether a literal fits a declared type (bools are not numbers here)."""
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        return number and math.isfinite(float(typing.cast(float, value)))
+    if kind == "enum":
+        return isinstance(value, str) and value in (values or [])
+    if kind in ("str", "text"):
+        return isinstance(value, str)
+    if kind == "list":
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return False
+
+
+@dataclass(frozen=True)
+class PackFile:
+    """One loaded pack file: the validated spec, its document (positions) and its digest."""
+
+    spec: PackSpec
+    doc: Document
+    digest: str
+
+    @property
+    def path(self) -> str:
+        return self.doc.file
+
+
+def load_pack_file(path: Path) -> PackFile:
+    """Load and validate one pack file; raise RulebookError listing every problem."""
+    raw = _read_bytes(path)
+    try:
+        doc = read_document(decode(raw, str(path)), str(path))
+    except YamlProblem as problem:
+        raise RulebookError([_with_file(problem.problem, str(path))]) from None
+    return PackFile(_validate(doc), doc, hashlib.sha256(raw).hexdigest())
+
+
+def load_pack_text(text: str, name: str = "<pack>") -> PackFile:
+    """Load and validate a pack given as text (file name used in messages only)."""
+    try:
+        doc = read_document(text, name)
+    except YamlProblem as problem:
+        raise RulebookError([_with_file(problem.problem, name)]) from None
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return PackFile(_validate(doc), doc, digest)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise RulebookError([Problem(f"cannot read the pack: {error.strerror}", str(path))]) from None
+
+
+def _with_file(problem: Problem, file: str) -> Problem:
+    if problem.file != "<pack>":
+        return problem
+    return Problem(problem.message, file, problem.line, problem.column, code=problem.code)
+
+
+def _validate(doc: Document) -> PackSpec:
+    if not isinstance(doc.data, dict):
+        raise RulebookError([doc.problem((), "a pack is a mapping with `pack`, `rules`, ...")])
+    try:
+        return PackSpec.model_validate(doc.data)
+    except ValidationError as error:
+        problems = [_problem_from_pydantic(doc, item) for item in error.errors()]
+        raise RulebookError(_dedupe(problems)) from None
+
+
+def _dedupe(problems: Iterable[Problem]) -> list[Problem]:
+    seen: dict[tuple[str, int, int, str], Problem] = {}
+    for problem in problems:
+        seen.setdefault((problem.file, problem.line, problem.column, problem.message), problem)
+    return list(seen.values())
+
+
+def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
+    loc = _data_path(doc.data, tuple(error["loc"]))
+    rule_id = _rule_id_at(doc.data, loc)
+    if error["type"] == "extra_forbidden":
+        known = _fields_at(loc[:-1])
+        return doc.problem_at(
+            doc.key_mark(loc),
+            f"unknown key '{loc[-1]}'",
+            rule_id=rule_id,
+            code="unknown-key",
+            suggestions=tuple(suggest(str(loc[-1]), known)),
+            width=len(str(loc[-1])),
+        )
+    where = ".".join(str(part) for part in loc) or "pack"
+    if error["type"] == "missing":
+        missing = error["loc"][len(loc)] if len(error["loc"]) > len(loc) else "?"
+        message = f"{where}: missing key '{missing}'"
+    else:
+        message = f"{where}: {_pydantic_message(error)}"
+    return doc.problem(loc, message, rule_id=rule_id, code="schema")
+
+
+def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The longest prefix of a pydantic location that exists in the data."""
+    path: list[Any] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            break
+        path.append(part)
+    return tuple(path)
+
+
+def _pydantic_message(error: Any) -> str:
+    message = str(error["msg"])
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return message
+
+
+def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rule = data.get("rules", [None] * (loc[1] + 1))[loc[1]]
+        if isinstance(rule, dict) and isinstance(rule.get("id"), str):
+            return str(rule["id"])
+    return None
+
+
+def _fields_at(loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model found at `loc` inside a pack (for did-you-mean)."""
+    current: Any = PackSpec
+    for part in loc:
+        current = _unwrap(current)
+        if _is_model(current):
+            found = current.model_fields.get(str(part))
+            if found is None:
+                return []
+            current = found.annotation
+        elif typing.get_origin(current) in (dict, list):
+            current = typing.get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap(current)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`M | None` and `Annotated[M, ...]` to `M`."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        members = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(members) == 1:
+            return _unwrap(members[0])
+    return annotation
+
+
+@dataclass
+class Rulebook:
+    """Several pack files merged into one pack: later files extend and may override earlier."""
+
+    files: list[PackFile]
+    spec: PackSpec
+    origin: dict[tuple[str, str], tuple[PackFile, tuple[str | int, ...]]] = field(
+        default_factory=dict
+    )
+
+    def locate(self, section: str, name: str) -> tuple[PackFile, tuple[str | int, ...]]:
+        """The file that declared `name` in `section` (facts, rules, ...) and its path there."""
+        return self.origin.get((section, name), (self.files[-1], (section,)))
+
+    @property
+    def digest(self) -> str:
+        """sha256 over the digests of every file, in load order."""
+        joined = "\n".join(item.digest for item in self.files)
+        return hashlib.sha256(joined.encode("ascii")).hexdigest()
+
+
+def pack_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand directories to their `*.yaml` / `*.yml` files, sorted; keep files as given."""
+    found: list[Path] = []
+    for entry in map(Path, paths):
+        if entry.is_dir():
+            found.extend(sorted(p for p in entry.iterdir() if p.suffix in (".yaml", ".yml")))
+        else:
+            found.append(entry)
+    if not found:
+        raise RulebookError([Problem("no pack files found", ", ".join(map(str, paths)) or "-")])
+    return found
+
+
+def load_rulebook(paths: Iterable[str | Path]) -> Rulebook:
+    """Load pack files and merge them, collecting the problems of every file."""
+    files: list[PackFile] = []
+    problems: list[Problem] = []
+    for path in pack_paths(paths):
+        try:
+            files.append(load_pack_file(path))
+        except RulebookError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise RulebookError(problems)
+    return merge(files)
+
+
+def merge(files: list[PackFile]) -> Rulebook:
+    """Merge pack files in order; conflicts are problems with the position of the later one."""
+    from ._merge import merge_files
+
+    return merge_files(files)

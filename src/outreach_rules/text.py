@@ -1,0 +1,166 @@
+"""Pure functions that conditions and templates may call, mostly text features of a draft.
+
+Each function is listed in `FUNCTIONS` with the types it accepts and returns; the condition
+checker uses that table, so a function that is not listed cannot be called.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_QUESTION = re.compile(r"[^.!?\n]*\?")
+_EXCLAMATION_RUN = re.compile(r"!{2,}")
+_GREETING = re.compile(
+    r"^\s*(dear|hello|hi|hey|good (morning|afternoon|evening)|greetings)\b", re.IGNORECASE
+)
+_SIGNOFF = re.compile(
+    r"\b(best regards|kind regards|warm regards|regards|sincerely|best wishes|best|"
+    r"thank you|thanks|many thanks|respectfully|cheers|yours truly)\b[,.!]?\s*$",
+    re.IGNORECASE,
+)
+MIN_SPECIFIC_WORDS = 5
+TEXTLIKE = frozenset({"text", "str"})
+COUNTABLE = frozenset({"text", "str", "list"})
+LIST = frozenset({"list"})
+DATE = frozenset({"date"})
+
+
+def words(text: str) -> list[str]:
+    """The words of a text (letters and digits, with inner apostrophes and hyphens)."""
+    return _WORD.findall(text)
+
+
+def word_count(text: str) -> int:
+    """Number of words in a text."""
+    return len(words(text))
+
+
+def length(value: str | list[str]) -> int:
+    """Characters of a string, or items of a list."""
+    return len(value)
+
+
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)", re.IGNORECASE)
+
+
+def contains(text: str, phrase: str) -> bool:
+    """Whether a phrase occurs as whole words, ignoring case."""
+    return bool(phrase.strip()) and _phrase_pattern(phrase).search(text) is not None
+
+
+def count_any(text: str, phrases: list[str]) -> int:
+    """Occurrences of any of the phrases, as whole words, ignoring case."""
+    return sum(len(_phrase_pattern(p).findall(text)) for p in phrases if p.strip())
+
+
+def contains_any(text: str, phrases: list[str]) -> bool:
+    """Whether any of the phrases occurs."""
+    return any(contains(text, phrase) for phrase in phrases)
+
+
+def _questions(value: str | list[str]) -> list[str]:
+    if isinstance(value, list):
+        return [item for item in value if item.strip()]
+    return [match.strip() for match in _QUESTION.findall(value) if match.strip(" ?")]
+
+
+def question_count(value: str | list[str]) -> int:
+    """Questions in a text (sentences ending in '?'), or non-empty items of a list."""
+    return len(_questions(value))
+
+
+def specific_question_count(value: str | list[str], generic: list[str]) -> int:
+    """Questions of at least five words that contain none of the generic phrases."""
+    return sum(
+        1
+        for question in _questions(value)
+        if word_count(question) >= MIN_SPECIFIC_WORDS and not contains_any(question, generic)
+    )
+
+
+def exclamation_runs(text: str) -> int:
+    """Runs of two or more exclamation marks."""
+    return len(_EXCLAMATION_RUN.findall(text))
+
+
+def _is_emoji(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x1F000 <= code <= 0x1FAFF
+        or 0x2600 <= code <= 0x27BF
+        or (unicodedata.category(char) == "So" and code > 0x2000)
+    )
+
+
+def emoji_count(text: str) -> int:
+    """Emoji and pictographic symbols in a text."""
+    return sum(1 for char in text if _is_emoji(char))
+
+
+def shouting_count(text: str) -> int:
+    """Words of four or more letters written all in capitals."""
+    return sum(1 for word in words(text) if len(word) >= 4 and word.isalpha() and word.isupper())
+
+
+def has_greeting(text: str) -> bool:
+    """Whether the first non-empty line opens with a greeting."""
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return _GREETING.search(first) is not None
+
+
+def has_signoff(text: str) -> bool:
+    """Whether one of the last three non-empty lines is or ends with a sign-off."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return any(_SIGNOFF.search(line) for line in lines[-3:])
+
+
+def days_until(today: datetime.date, date: datetime.date) -> int:
+    """Days from today to the date (negative when it is past)."""
+    return (date - today).days
+
+
+def days_since(today: datetime.date, date: datetime.date) -> int:
+    """Days from the date to today."""
+    return (today - date).days
+
+
+def long_date(value: datetime.date | None) -> str:
+    """A date written out, e.g. 'Friday, March 6'."""
+    if value is None:
+        return ""
+    return f"{value:%A}, {value:%B} {value.day}"
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """A callable function of the condition language: accepted argument types and result."""
+
+    impl: Callable[..., Any]
+    params: tuple[frozenset[str], ...]
+    returns: str
+    needs_today: bool = False
+
+
+FUNCTIONS: dict[str, FunctionSpec] = {
+    "word_count": FunctionSpec(word_count, (TEXTLIKE,), "int"),
+    "length": FunctionSpec(length, (COUNTABLE,), "int"),
+    "contains": FunctionSpec(contains, (TEXTLIKE, frozenset({"str"})), "bool"),
+    "contains_any": FunctionSpec(contains_any, (TEXTLIKE, LIST), "bool"),
+    "count_any": FunctionSpec(count_any, (TEXTLIKE, LIST), "int"),
+    "question_count": FunctionSpec(question_count, (COUNTABLE,), "int"),
+    "specific_question_count": FunctionSpec(specific_question_count, (COUNTABLE, LIST), "int"),
+    "exclamation_runs": FunctionSpec(exclamation_runs, (TEXTLIKE,), "int"),
+    "emoji_count": FunctionSpec(emoji_count, (TEXTLIKE,), "int"),
+    "shouting_count": FunctionSpec(shouting_count, (TEXTLIKE,), "int"),
+    "has_greeting": FunctionSpec(has_greeting, (TEXTLIKE,), "bool"),
+    "has_signoff": FunctionSpec(has_signoff, (TEXTLIKE,), "bool"),
+    "days_until": FunctionSpec(days_until, (DATE,), "int", needs_today=True),
+    "days_since": FunctionSpec(days_since, (DATE,), "int", needs_today=True),
+}
