@@ -1,8 +1,8 @@
 """outreach_rules: written career advice as explainable rules.
 
-    import outreach_rules as orr
-    engine = orr.Engine.default()
-    advice = engine.evaluate({"spoke_with_recruiter": True})
+import outreach_rules as orr
+engine = orr.Engine.default()
+advice = engine.evaluate({"spoke_with_recruiter": True})
 """
 
 from .advice import Advice, WhyNot

@@ -33,7 +33,13 @@ if TYPE_CHECKING:
 def citation(engine: Engine, cite: Cite) -> Citation:
     """A result Citation for a pack citation."""
     source = engine.rulebook.spec.sources[cite.source]
-    return Citation(source=cite.source, title=source.title, section=cite.section, quote=cite.quote, own=source.own)
+    return Citation(
+        source=cite.source,
+        title=source.title,
+        section=cite.section,
+        quote=cite.quote,
+        own=source.own,
+    )
 
 
 def reasons(rule: CompiledRule, env: Env, only_holding: bool) -> list[Reason]:
@@ -43,7 +49,9 @@ def reasons(rule: CompiledRule, env: Env, only_holding: bool) -> list[Reason]:
         holds = atom.test(env)
         if only_holding and holds is not True:
             continue
-        found.append(Reason(fact=atom.fact, value=_plain(atom.value(env)), condition=atom.text, holds=holds))
+        found.append(
+            Reason(fact=atom.fact, value=_plain(atom.value(env)), condition=atom.text, holds=holds)
+        )
     return found
 
 
@@ -58,10 +66,20 @@ def template_values(engine: Engine, env: Env) -> dict[str, Any]:
     return {name: env.get(name) for name in engine.program.checked.facts}
 
 
-def build_advice(engine: Engine, env: Env, fired: list[int], known: Mapping[str, Any], today: datetime.date, *, trace: bool) -> Advice:
+def build_advice(
+    engine: Engine,
+    env: Env,
+    fired: list[int],
+    known: Mapping[str, Any],
+    today: datetime.date,
+    *,
+    trace: bool,
+) -> Advice:
     """Assemble Advice from the fired rules and the final values."""
     program = engine.program
-    rules = [program.rules[index] for index in fired if program.rules[index].checked.spec is not None]
+    rules = [
+        program.rules[index] for index in fired if program.rules[index].checked.spec is not None
+    ]
     values = template_values(engine, env)
     decisions = _decisions(engine, rules, env)
     winner = decisions[0] if decisions else None
@@ -80,7 +98,10 @@ def build_advice(engine: Engine, env: Env, fired: list[int], known: Mapping[str,
 
 
 def _decisions(engine: Engine, rules: list[CompiledRule], env: Env) -> list[Decision]:
-    proposing = sorted((r for r in rules if r.checked.spec and r.checked.spec.decide), key=lambda r: (-r.checked.priority, r.id))
+    proposing = sorted(
+        (r for r in rules if r.checked.spec and r.checked.spec.decide),
+        key=lambda r: (-r.checked.priority, r.id),
+    )
     decisions: list[Decision] = []
     for rule in proposing:
         spec = rule.checked.spec
@@ -100,7 +121,14 @@ def _decisions(engine: Engine, rules: list[CompiledRule], env: Env) -> list[Deci
     return decisions
 
 
-def _items(engine: Engine, rules: list[CompiledRule], env: Env, values: dict[str, Any], today: datetime.date, kind: str) -> list[Any]:
+def _items(
+    engine: Engine,
+    rules: list[CompiledRule],
+    env: Env,
+    values: dict[str, Any],
+    today: datetime.date,
+    kind: str,
+) -> list[Any]:
     params = engine.program.checked.params
     items: list[Any] = []
     for rule in sorted(rules, key=lambda r: (-r.checked.priority, r.id)):
@@ -117,16 +145,24 @@ def _items(engine: Engine, rules: list[CompiledRule], env: Env, values: dict[str
             "rationale": spec.rationale,
             "source": citation(engine, spec.cite),
         }
-        items.append(Finding(severity=outcome.severity, **fields) if kind == "flag" else Recommendation(**fields))
+        items.append(
+            Finding(severity=outcome.severity, **fields)
+            if kind == "flag"
+            else Recommendation(**fields)
+        )
     return items
 
 
-def _draft(engine: Engine, winner: Decision | None, env: Env, values: dict[str, Any], today: datetime.date) -> Draft | None:
+def _draft(
+    engine: Engine, winner: Decision | None, env: Env, values: dict[str, Any], today: datetime.date
+) -> Draft | None:
     if winner is None:
         return None
     params = engine.program.checked.params
     for draft in engine.program.checked.drafts:
-        if draft.decision != winner.id or (draft.cond is not None and cond_closure(draft.cond)(env) is not True):
+        if draft.decision != winner.id or (
+            draft.cond is not None and cond_closure(draft.cond)(env) is not True
+        ):
             continue
         spec = draft.spec
         return Draft(
@@ -149,7 +185,12 @@ def _trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
             priority=rule.checked.priority,
             stratum=rule.stratum,
             decides=rule.checked.spec.decide if rule.checked.spec else None,
-            conditions=[ConditionTrace(condition=a.text, fact=a.fact, value=_plain(a.value(env)), holds=a.test(env)) for a in rule.atoms],
+            conditions=[
+                ConditionTrace(
+                    condition=a.text, fact=a.fact, value=_plain(a.value(env)), holds=a.test(env)
+                )
+                for a in rule.atoms
+            ],
         )
         for rule in program.rules
     ]
@@ -161,11 +202,26 @@ def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTra
     found: list[DerivedTrace] = []
     for name, derived in spec.derived.items():
         set_by = [r.id for r in engine.program.rules if r.index in fired and name in r.checked.sets]
-        found.append(DerivedTrace(fact=name, value=_plain(env.get(name)), set_by=set_by, computed_from=derived.value))
+        found.append(
+            DerivedTrace(
+                fact=name, value=_plain(env.get(name)), set_by=set_by, computed_from=derived.value
+            )
+        )
     return found
 
 
 def rulebook_info(engine: Engine) -> RulebookInfo:
     """Names, versions and digests of the packs behind an engine."""
-    packs = [PackInfo(name=f.spec.pack, version=f.spec.version, title=f.spec.title, path=f.path, digest=f.digest) for f in engine.rulebook.files]
-    return RulebookInfo(packs=packs, digest=engine.rulebook.digest, params=engine.program.checked.params)
+    packs = [
+        PackInfo(
+            name=f.spec.pack,
+            version=f.spec.version,
+            title=f.spec.title,
+            path=f.path,
+            digest=f.digest,
+        )
+        for f in engine.rulebook.files
+    ]
+    return RulebookInfo(
+        packs=packs, digest=engine.rulebook.digest, params=engine.program.checked.params
+    )

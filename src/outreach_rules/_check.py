@@ -18,7 +18,8 @@ from ._suggest import suggest
 from ._templates import TemplateProblem, check_template
 from .errors import Problem, RulebookError
 from .expr import Cond, ExprProblem, NameInfo, Scope, Term
-from .rulebook import PackFile, RuleSpec, Rulebook, value_has_type
+from .rulebook import PackFile, Rulebook, RuleSpec, value_has_type
+from .text import FUNCTIONS
 
 MAX_RULES = 5_000
 
@@ -64,14 +65,25 @@ class _Checker:
         self.problems: list[Problem] = []
         self.params = self._params(overrides)
         self.facts = self._facts()
-        self.scope = Scope(self.facts, {n: (p.type, self.params[n]) for n, p in self.spec.params.items()})
+        self.scope = Scope(
+            self.facts, {n: (p.type, self.params[n]) for n, p in self.spec.params.items()}
+        )
 
     # helpers -------------------------------------------------------------
-    def _problem(self, section: str, name: str, sub: tuple[str | int, ...], message: str, **extra: Any) -> None:
+    def _problem(
+        self, section: str, name: str, sub: tuple[str | int, ...], message: str, **extra: Any
+    ) -> None:
         file, path = self.book.locate(section, name)
         self.problems.append(file.doc.problem((*path, *sub), message, **extra))
 
-    def _expr_problem(self, file: PackFile, path: tuple[str | int, ...], text: str, error: ExprProblem, rule_id: str | None) -> None:
+    def _expr_problem(
+        self,
+        file: PackFile,
+        path: tuple[str | int, ...],
+        text: str,
+        error: ExprProblem,
+        rule_id: str | None,
+    ) -> None:
         mark = file.doc.mark(path)
         token = " ".join(text.splitlines())[error.span.start : error.span.end]
         line = file.doc.lines[mark.line - 1] if 0 < mark.line <= len(file.doc.lines) else ""
@@ -98,19 +110,39 @@ class _Checker:
             param = self.spec.params.get(name)
             if param is None:
                 self.problems.append(
-                    Problem(f"unknown parameter '{name}' in params=", "<params>", code="unknown-param", suggestions=tuple(suggest(name, self.spec.params)))
+                    Problem(
+                        f"unknown parameter '{name}' in params=",
+                        "<params>",
+                        code="unknown-param",
+                        suggestions=tuple(suggest(name, self.spec.params)),
+                    )
                 )
             elif not value_has_type(value, param.type):
-                self.problems.append(Problem(f"parameter '{name}' must be {param.type}, got {value!r}", "<params>", code="param-type"))
+                self.problems.append(
+                    Problem(
+                        f"parameter '{name}' must be {param.type}, got {value!r}",
+                        "<params>",
+                        code="param-type",
+                    )
+                )
             else:
                 values[name] = value
         return values
 
     def _facts(self) -> dict[str, NameInfo]:
-        facts = {name: NameInfo(f.type, tuple(f.values) if f.values else None) for name, f in self.spec.facts.items()}
+        facts = {
+            name: NameInfo(f.type, tuple(f.values) if f.values else None)
+            for name, f in self.spec.facts.items()
+        }
         for name, derived in self.spec.derived.items():
             if name in facts:
-                self._problem("derived", name, (), f"'{name}' is declared both as a fact and as a derived fact", code="conflict")
+                self._problem(
+                    "derived",
+                    name,
+                    (),
+                    f"'{name}' is declared both as a fact and as a derived fact",
+                    code="conflict",
+                )
             facts[name] = NameInfo(derived.type, tuple(derived.values) if derived.values else None)
         return facts
 
@@ -126,9 +158,21 @@ class _Checker:
             except ExprProblem as error:
                 self._expr_problem(file, (*path, "value"), derived.value, error, None)
                 continue
-            kind = "bool" if not isinstance(node, expr.Const | expr.FactRef | expr.ParamRef | expr.Call | expr.ListLit) else node.type
+            kind = (
+                "bool"
+                if not isinstance(
+                    node, expr.Const | expr.FactRef | expr.ParamRef | expr.Call | expr.ListLit
+                )
+                else node.type
+            )
             if kind != derived.type and not (kind == "int" and derived.type == "float"):
-                self._problem("derived", name, ("value",), f"derived fact '{name}' is {derived.type} but its value is {kind}", code="type")
+                self._problem(
+                    "derived",
+                    name,
+                    ("value",),
+                    f"derived fact '{name}' is {derived.type} but its value is {kind}",
+                    code="type",
+                )
                 continue
             parsed[name] = node
         return self._order_values(parsed)
@@ -141,14 +185,27 @@ class _Checker:
             if state.get(name) == "done":
                 return
             if state.get(name) == "visiting":
-                self._problem("derived", name, ("value",), "derived values form a cycle: " + " -> ".join([*chain, name]), code="cycle")
+                self._problem(
+                    "derived",
+                    name,
+                    ("value",),
+                    "derived values form a cycle: " + " -> ".join([*chain, name]),
+                    code="cycle",
+                )
                 return
             state[name] = "visiting"
             for dep in expr.fact_names(parsed[name]):
                 if dep in parsed:
                     visit(dep, [*chain, name])
                 elif dep in self.spec.derived:
-                    self._problem("derived", name, ("value",), f"the value of '{name}' reads '{dep}', which rules set; a value may read facts and other values only", code="order")
+                    self._problem(
+                        "derived",
+                        name,
+                        ("value",),
+                        f"the value of '{name}' reads '{dep}', which rules set; "
+                        "a value may read facts and other values only",
+                        code="order",
+                    )
             state[name] = "done"
             ordered.append((name, parsed[name]))
 
@@ -159,7 +216,13 @@ class _Checker:
     # rules ----------------------------------------------------------------
     def rules(self) -> list[CheckedRule]:
         if len(self.spec.rules) > MAX_RULES:
-            self.problems.append(Problem(f"the pack has {len(self.spec.rules):,} rules; the limit is {MAX_RULES:,}", self.book.files[0].path, code="limit"))
+            self.problems.append(
+                Problem(
+                    f"the pack has {len(self.spec.rules):,} rules; the limit is {MAX_RULES:,}",
+                    self.book.files[0].path,
+                    code="limit",
+                )
+            )
             return []
         checked = [rule for rule in map(self._rule, self.spec.rules) if rule is not None]
         return checked + self._default_rules(checked)
@@ -181,35 +244,95 @@ class _Checker:
                 self._check_text(file, (*path, key, "text"), outcome.text, rule.id)
         if len(self.problems) > before:
             return None
-        return CheckedRule(rule.id, rule, cond, rule.priority, dict(rule.set or {}), tuple(expr.fact_names(cond)))
+        return CheckedRule(
+            rule.id, rule, cond, rule.priority, dict(rule.set or {}), tuple(expr.fact_names(cond))
+        )
 
     def _check_decide(self, rule: RuleSpec) -> None:
         if rule.decide and rule.decide not in self.spec.decisions:
-            self._problem("rules", rule.id, ("decide",), f"unknown decision '{rule.decide}'", rule_id=rule.id, code="unknown-decision", suggestions=tuple(suggest(rule.decide, self.spec.decisions)))
+            self._problem(
+                "rules",
+                rule.id,
+                ("decide",),
+                f"unknown decision '{rule.decide}'",
+                rule_id=rule.id,
+                code="unknown-decision",
+                suggestions=tuple(suggest(rule.decide, self.spec.decisions)),
+            )
 
     def _check_cite(self, section: str, name: str, cite: Any, rule_id: str | None) -> None:
         source = self.spec.sources.get(cite.source)
         if source is None:
-            self._problem(section, name, ("cite", "source"), f"unknown source '{cite.source}'", rule_id=rule_id, code="unknown-source", suggestions=tuple(suggest(cite.source, self.spec.sources)))
+            self._problem(
+                section,
+                name,
+                ("cite", "source"),
+                f"unknown source '{cite.source}'",
+                rule_id=rule_id,
+                code="unknown-source",
+                suggestions=tuple(suggest(cite.source, self.spec.sources)),
+            )
         elif cite.section not in source.sections:
-            self._problem(section, name, ("cite", "section"), f"'{cite.section}' is not a section of source '{cite.source}'", rule_id=rule_id, code="unknown-section", suggestions=tuple(suggest(cite.section, source.sections)))
+            self._problem(
+                section,
+                name,
+                ("cite", "section"),
+                f"'{cite.section}' is not a section of source '{cite.source}'",
+                rule_id=rule_id,
+                code="unknown-section",
+                suggestions=tuple(suggest(cite.section, source.sections)),
+            )
 
     def _check_sets(self, rule: RuleSpec) -> None:
         for name, value in (rule.set or {}).items():
             derived = self.spec.derived.get(name)
             if derived is None:
-                self._problem("rules", rule.id, ("set", name), f"'{name}' is not a derived fact", rule_id=rule.id, code="unknown-derived", suggestions=tuple(suggest(name, self.spec.derived)))
+                self._problem(
+                    "rules",
+                    rule.id,
+                    ("set", name),
+                    f"'{name}' is not a derived fact",
+                    rule_id=rule.id,
+                    code="unknown-derived",
+                    suggestions=tuple(suggest(name, self.spec.derived)),
+                )
             elif derived.value is not None:
-                self._problem("rules", rule.id, ("set", name), f"'{name}' is computed by its `value`; rules cannot set it", rule_id=rule.id, code="set-computed")
-            elif not value_has_type(value, derived.type, derived.values) or (isinstance(value, float) and not math.isfinite(value)):
-                self._problem("rules", rule.id, ("set", name), f"'{name}' is {derived.type}; {value!r} does not fit", rule_id=rule.id, code="type")
+                self._problem(
+                    "rules",
+                    rule.id,
+                    ("set", name),
+                    f"'{name}' is computed by its `value`; rules cannot set it",
+                    rule_id=rule.id,
+                    code="set-computed",
+                )
+            elif not value_has_type(value, derived.type, derived.values) or (
+                isinstance(value, float) and not math.isfinite(value)
+            ):
+                self._problem(
+                    "rules",
+                    rule.id,
+                    ("set", name),
+                    f"'{name}' is {derived.type}; {value!r} does not fit",
+                    rule_id=rule.id,
+                    code="type",
+                )
 
-    def _check_text(self, file: PackFile, path: tuple[str | int, ...], text: str, rule_id: str | None) -> None:
+    def _check_text(
+        self, file: PackFile, path: tuple[str | int, ...], text: str, rule_id: str | None
+    ) -> None:
         known = set(self.facts) | set(expr_functions())
         try:
             check_template(text, known, set(self.params))
         except TemplateProblem as error:
-            self.problems.append(file.doc.problem(path, error.message, rule_id=rule_id, code="template", suggestions=error.suggestions))
+            self.problems.append(
+                file.doc.problem(
+                    path,
+                    error.message,
+                    rule_id=rule_id,
+                    code="template",
+                    suggestions=error.suggestions,
+                )
+            )
 
     def _default_rules(self, checked: list[CheckedRule]) -> list[CheckedRule]:
         extra: list[CheckedRule] = []
@@ -218,14 +341,31 @@ class _Checker:
             values = {repr(rule.sets[name]) for rule in setters}
             if len(values) > 1:
                 ids = ", ".join(f"{rule.id} ({rule.sets[name]!r})" for rule in setters)
-                self._problem("derived", name, (), f"rules set '{name}' to different values: {ids}; a derived fact takes one value, so declare one derived fact per value", code="set-conflict")
+                self._problem(
+                    "derived",
+                    name,
+                    (),
+                    f"rules set '{name}' to different values: {ids}; a derived fact "
+                    "takes one value, so declare one derived fact per value",
+                    code="set-conflict",
+                )
             if derived.default is None:
                 continue
             negated: Cond = expr.And(tuple(expr.Not(rule.cond) for rule in setters))
             if not setters:
                 negated = expr.Always(value=True)
             reads = tuple(dict.fromkeys(n for rule in setters for n in rule.reads))
-            extra.append(CheckedRule(f"{name}.default", None, negated, 0, {name: derived.default}, reads, synthetic=True))
+            extra.append(
+                CheckedRule(
+                    f"{name}.default",
+                    None,
+                    negated,
+                    0,
+                    {name: derived.default},
+                    reads,
+                    synthetic=True,
+                )
+            )
         return extra
 
     def strata(self, rules: list[CheckedRule]) -> dict[str, int]:
@@ -243,10 +383,21 @@ class _Checker:
             if rule.id in visiting:
                 cycle = " -> ".join([*chain, rule.id])
                 origin = rule.id.split(".")[0] if rule.synthetic else rule.id
-                self._problem("rules" if not rule.synthetic else "derived", origin, (), f"rules re-trigger each other through derived facts: {cycle}", rule_id=None if rule.synthetic else rule.id, code="cycle")
+                self._problem(
+                    "rules" if not rule.synthetic else "derived",
+                    origin,
+                    (),
+                    f"rules re-trigger each other through derived facts: {cycle}",
+                    rule_id=None if rule.synthetic else rule.id,
+                    code="cycle",
+                )
                 return 0
             visiting.add(rule.id)
-            deps = [stratum(s, [*chain, rule.id]) + 1 for name in rule.reads for s in setters.get(name, [])]
+            deps = [
+                stratum(s, [*chain, rule.id]) + 1
+                for name in rule.reads
+                for s in setters.get(name, [])
+            ]
             visiting.discard(rule.id)
             level[rule.id] = max(deps, default=0)
             return level[rule.id]
@@ -261,7 +412,14 @@ class _Checker:
         for draft in self.spec.drafts:
             file, path = self.book.locate("drafts", draft.id)
             if draft.decision not in self.spec.decisions:
-                self._problem("drafts", draft.id, ("decision",), f"unknown decision '{draft.decision}'", code="unknown-decision", suggestions=tuple(suggest(draft.decision, self.spec.decisions)))
+                self._problem(
+                    "drafts",
+                    draft.id,
+                    ("decision",),
+                    f"unknown decision '{draft.decision}'",
+                    code="unknown-decision",
+                    suggestions=tuple(suggest(draft.decision, self.spec.decisions)),
+                )
             self._check_cite("drafts", draft.id, draft.cite, None)
             for key in ("subject", "body"):
                 self._check_text(file, (*path, key), getattr(draft, key), None)
@@ -277,8 +435,6 @@ class _Checker:
 
 def expr_functions() -> list[str]:
     """Names of the functions that conditions and templates may call."""
-    from .text import FUNCTIONS
-
     return list(FUNCTIONS)
 
 

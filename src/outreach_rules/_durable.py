@@ -9,6 +9,7 @@ trusted, so the host marks itself broken and the engine builds a fresh one.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -97,7 +98,5 @@ class DurableHost:
         for name in list(names or self._handles):
             handle = self._handles.pop(name, None)
             if handle is not None:
-                try:
+                with contextlib.suppress(Exception):  # freeing is best effort
                     self._c.delete_ruleset(handle)
-                except Exception:  # noqa: BLE001, S110 - freeing at shutdown is best effort
-                    pass

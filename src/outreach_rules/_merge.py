@@ -14,7 +14,7 @@ from .errors import Problem, RulebookError
 
 if TYPE_CHECKING:
     from ._yaml import Path
-    from .rulebook import PackFile, PackSpec, Rulebook
+    from .rulebook import PackFile, PackSpec
 
 Origin = dict[tuple[str, str], tuple["PackFile", "Path"]]
 _SECTIONS = ("sources", "decisions", "facts", "params", "derived")
@@ -102,7 +102,10 @@ class _Merger:
 
 def _compatible(section: str, previous: Any, item: Any) -> bool:
     if section in ("facts", "derived", "params"):
-        return bool(previous.type == item.type and getattr(previous, "values", None) == getattr(item, "values", None))
+        return bool(
+            previous.type == item.type
+            and getattr(previous, "values", None) == getattr(item, "values", None)
+        )
     return bool(previous == item)
 
 
@@ -114,10 +117,8 @@ def _conflict(previous: Any, item: Any) -> str:
     return "the declarations differ"
 
 
-def merge_files(files: list[PackFile]) -> Rulebook:
-    """Merge loaded pack files in order into one Rulebook; raise RulebookError on conflicts."""
-    from .rulebook import PackSpec, Rulebook
-
+def merge_files(files: list[PackFile]) -> tuple[PackSpec, Origin]:
+    """Merge loaded pack files in order into one spec; raise RulebookError on conflicts."""
     merger = _Merger()
     for file in files:
         merger.add_file(file)
@@ -132,4 +133,4 @@ def merge_files(files: list[PackFile]) -> Rulebook:
             "disable": [],
         }
     )
-    return Rulebook(files=files, spec=spec, origin=merger.origin)
+    return spec, merger.origin

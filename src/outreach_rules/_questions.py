@@ -34,8 +34,10 @@ def dependents(engine: Engine) -> dict[str, set[int]]:
         for target in rule.checked.sets:
             for source in rule.checked.reads:
                 feeds.setdefault(source, set()).add(target)
-    found = {name: _rules_reading(_closure(name, feeds), program.rules) for name in program.checked.facts}
-    engine._dependents = found  # type: ignore[attr-defined]  # noqa: SLF001 - per-engine cache
+    found = {
+        name: _rules_reading(_closure(name, feeds), program.rules) for name in program.checked.facts
+    }
+    engine._dependents = found  # type: ignore[attr-defined]
     return found
 
 
@@ -66,7 +68,13 @@ def _winner(engine: Engine, fired: list[int]) -> str | None:
     return decision
 
 
-def find_questions(engine: Engine, known: Mapping[str, Any], today: datetime.date, fired: list[int], winner: Decision | None) -> list[Question]:
+def find_questions(
+    engine: Engine,
+    known: Mapping[str, Any],
+    today: datetime.date,
+    fired: list[int],
+    winner: Decision | None,
+) -> list[Question]:
     """Unknown facts worth asking about, those that can change the decision first."""
     base_env, _ = engine.run(known, today, backend="python")
     base = set(fired)
@@ -84,7 +92,16 @@ def find_questions(engine: Engine, known: Mapping[str, Any], today: datetime.dat
             continue
         ids = sorted(engine.program.rules[i].id for i in affects)
         top = max(engine.program.rules[i].checked.priority for i in affects)
-        question = Question(fact=name, prompt=spec.question or f"What is {name.replace('_', ' ')}?", type=spec.type, choices=list(spec.values) if spec.values else ([ "yes", "no"] if spec.type == "bool" else None), affects=ids, changes_decision=changes)
+        question = Question(
+            fact=name,
+            prompt=spec.question or f"What is {name.replace('_', ' ')}?",
+            type=spec.type,
+            choices=list(spec.values)
+            if spec.values
+            else (["yes", "no"] if spec.type == "bool" else None),
+            affects=ids,
+            changes_decision=changes,
+        )
         found.append(((0 if changes else 1, -top, position), question))
     return [question for _, question in sorted(found, key=lambda item: item[0])]
 
@@ -97,22 +114,40 @@ def _candidates(kind: str, values: list[str] | None) -> list[Any] | None:
     return None
 
 
-def _tried(engine: Engine, known: Mapping[str, Any], today: datetime.date, name: str, candidates: list[Any], base: set[int], decision: str | None) -> tuple[set[int], bool]:
+def _tried(
+    engine: Engine,
+    known: Mapping[str, Any],
+    today: datetime.date,
+    name: str,
+    candidates: list[Any],
+    base: set[int],
+    decision: str | None,
+) -> tuple[set[int], bool]:
     affects: set[int] = set()
     changes = False
     for value in candidates:
         _, fired = engine.run({**known, name: value}, today, backend="python")
-        affects |= {i for i in set(fired) ^ base if engine.program.rules[i].checked.spec is not None}
+        affects |= {
+            i for i in set(fired) ^ base if engine.program.rules[i].checked.spec is not None
+        }
         changes = changes or _winner(engine, fired) != decision
     return affects, changes
 
 
-def _open_ended(engine: Engine, name: str, env: dict[str, Any], winner: Decision | None) -> tuple[set[int], bool]:
+def _open_ended(
+    engine: Engine, name: str, env: dict[str, Any], winner: Decision | None
+) -> tuple[set[int], bool]:
     rules = engine.program.rules
-    affects = {i for i in dependents(engine)[name] if rules[i].checked.spec is not None and rules[i].test(env) is None}
+    affects = {
+        i
+        for i in dependents(engine)[name]
+        if rules[i].checked.spec is not None and rules[i].test(env) is None
+    }
     floor = winner.priority if winner else None
     changes = any(
-        (spec := rules[i].checked.spec) is not None and spec.decide and (floor is None or rules[i].checked.priority > floor)
+        (spec := rules[i].checked.spec) is not None
+        and spec.decide
+        and (floor is None or rules[i].checked.priority > floor)
         for i in affects
     )
     return affects, changes

@@ -12,7 +12,16 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, StrictInt, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    ValidationError,
+    create_model,
+)
 
 from ._suggest import suggest
 from .errors import SituationError, SituationProblem
@@ -95,14 +104,28 @@ def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
     if isinstance(data, model):
         return {k: v for k, v in data.model_dump().items() if v is not None}
     if not isinstance(data, Mapping):
-        raise SituationError([SituationProblem("(situation)", f"expected a mapping of facts, got {type(data).__name__}")])
-    reserved = [key for key in data if isinstance(key, str) and (key in RESERVED or key.startswith(("_", "$")))]
+        raise SituationError(
+            [
+                SituationProblem(
+                    "(situation)", f"expected a mapping of facts, got {type(data).__name__}"
+                )
+            ]
+        )
+    reserved = [
+        key
+        for key in data
+        if isinstance(key, str) and (key in RESERVED or key.startswith(("_", "$")))
+    ]
     if reserved:
-        raise SituationError([SituationProblem(key, "this name is reserved by the engine") for key in reserved])
+        raise SituationError(
+            [SituationProblem(key, "this name is reserved by the engine") for key in reserved]
+        )
     try:
         validated = model.model_validate(dict(data))
     except ValidationError as error:
-        raise SituationError([_problem(error_item, model) for error_item in error.errors()]) from None
+        raise SituationError(
+            [_problem(error_item, model) for error_item in error.errors()]
+        ) from None
     return {k: v for k, v in validated.model_dump().items() if v is not None}
 
 

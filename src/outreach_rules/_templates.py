@@ -42,11 +42,17 @@ def check_template(text: str, known: set[str], params: set[str]) -> None:
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as error:
-        raise TemplateProblem(f"template error on its line {error.lineno}: {error.message}") from None
+        raise TemplateProblem(
+            f"template error on its line {error.lineno}: {error.message}"
+        ) from None
     for name in sorted(meta.find_undeclared_variables(tree) - known - _GLOBAL_NAMES):
         raise TemplateProblem(f"template reads unknown name '{name}'", tuple(suggest(name, known)))
     for node in tree.find_all(nodes.Getattr):
-        if isinstance(node.node, nodes.Name) and node.node.name == "params" and node.attr not in params:
+        if (
+            isinstance(node.node, nodes.Name)
+            and node.node.name == "params"
+            and node.attr not in params
+        ):
             raise TemplateProblem(
                 f"template reads unknown parameter 'params.{node.attr}'",
                 tuple(f"params.{name}" for name in suggest(node.attr, params)),
@@ -74,7 +80,9 @@ def _none_safe(function: Any, *args: Any) -> Any:
     return function(*args)
 
 
-def render(text: str, values: Mapping[str, Any], params: Mapping[str, Any], today: datetime.date) -> str:
+def render(
+    text: str, values: Mapping[str, Any], params: Mapping[str, Any], today: datetime.date
+) -> str:
     """Fill in a template; unknown facts are `none` in the template."""
     context = {**_functions(today), **values, "params": params, "today": today}
     return str(_compiled(text).render(context)).strip()

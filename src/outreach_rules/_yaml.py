@@ -151,7 +151,7 @@ class _Builder:
             self._alias(event)
 
     def _fail(self, event: yaml.Event, message: str) -> None:
-        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = _mark_of(event)
         raise YamlProblem(self.doc.problem_at(mark, message, code="yaml"))
 
     def _check_tag(self, event: yaml.NodeEvent, tag: str | None) -> None:
@@ -182,7 +182,7 @@ class _Builder:
         container: dict[Any, Any] | list[Any]
         container = {} if isinstance(event, yaml.MappingStartEvent) else []
         path = self._child_path(event)
-        self.doc.values[path] = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+        self.doc.values[path] = _mark_of(event)
         self.stack.append(_Frame(container, path, event.anchor))
 
     def _end(self) -> None:
@@ -197,9 +197,11 @@ class _Builder:
             self.result = frame.container
 
     def _alias(self, event: yaml.AliasEvent) -> None:
-        if event.anchor not in self.anchors:
+        found = self.anchors.get(event.anchor or "")
+        if found is None:
             self._fail(event, f"unknown alias '*{event.anchor}'")
-        value, size = self.anchors[event.anchor]
+            return
+        value, size = found
         self._count(event, size)
         self._add(event, value, size)
 
@@ -214,7 +216,7 @@ class _Builder:
         return (*frame.path, frame.key)
 
     def _add(self, event: yaml.Event, value: Any, size: int) -> None:
-        mark = Mark(event.start_mark.line + 1, event.start_mark.column + 1)
+        mark = _mark_of(event)
         if not self.stack:
             self.doc.values[()] = mark
             self.result = value
@@ -246,6 +248,11 @@ class _Builder:
         frame.key, frame.key_mark, frame.has_key = None, None, False
 
 
+def _mark_of(event: yaml.Event) -> Mark:
+    start = event.start_mark
+    return Mark(start.line + 1, start.column + 1) if start is not None else Mark(1, 1)
+
+
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
@@ -253,6 +260,6 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 def _construct_scalar(event: yaml.ScalarEvent) -> Any:
     tag = event.tag
     if tag in (None, "!"):
-        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+    node = yaml.ScalarNode(tag, event.value, style=event.style)
     return _CONSTRUCTOR.construct_object(node, deep=True)

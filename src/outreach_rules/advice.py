@@ -69,7 +69,9 @@ class Advice(BaseModel):
             return WhyNot(target=target, outcome="won", rules=[self.decision.rule_id])
         for loser in self.alternatives:
             if target in (loser.id, loser.rule_id):
-                return WhyNot(target=target, outcome="lost", rules=[loser.rule_id], beaten_by=self.decision)
+                return WhyNot(
+                    target=target, outcome="lost", rules=[loser.rule_id], beaten_by=self.decision
+                )
         ids = _decision_rules(self, target) if target not in rules else [target]
         if not ids:
             names = sorted(set(rules) | {r.decides for r in self.trace.rules if r.decides})
@@ -81,11 +83,23 @@ class Advice(BaseModel):
             return WhyNot(target=target, outcome="fired", rules=ids)
         failed = [_reason(c) for rule in traced for c in rule.conditions if c.holds is False]
         unknown = [_reason(c) for rule in traced for c in rule.conditions if c.holds is None]
-        return WhyNot(target=target, outcome="not_reached", rules=ids, failed=failed, unknown=unknown, beaten_by=self.decision)
+        return WhyNot(
+            target=target,
+            outcome="not_reached",
+            rules=ids,
+            failed=failed,
+            unknown=unknown,
+            beaten_by=self.decision,
+        )
 
 
 def _reason(condition: Any) -> Reason:
-    return Reason(fact=condition.fact, value=condition.value, condition=condition.condition, holds=condition.holds)
+    return Reason(
+        fact=condition.fact,
+        value=condition.value,
+        condition=condition.condition,
+        holds=condition.holds,
+    )
 
 
 def _decision_rules(advice: Advice, decision: str) -> list[str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ._yaml import YamlProblem, decode, read_document
-from .engine import Engine
+from .engine import Backend, Engine
 from .errors import OutreachRulesError, RulebookError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -19,7 +19,7 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def _engine(args: argparse.Namespace) -> Engine:
     packs = args.pack or []
-    backend = getattr(args, "backend", "auto")
+    backend: Backend = getattr(args, "backend", "auto")
     return Engine.from_paths(*packs, backend=backend) if packs else Engine.default(backend=backend)
 
 
@@ -78,15 +78,23 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="outreach-rules", description="Explainable career advice from YAML rule packs.")
+    parser = argparse.ArgumentParser(
+        prog="outreach-rules", description="Explainable career advice from YAML rule packs."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_pack(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--pack", action="append", help="pack file or folder (repeat to overlay); default: the bundled packs")
+        p.add_argument(
+            "--pack",
+            action="append",
+            help="pack file or folder (repeat to overlay); default: the bundled packs",
+        )
         p.add_argument("--backend", choices=["auto", "durable", "python"], default="auto")
         return p
 
-    advise = with_pack(sub.add_parser("advise", help="advice for a situation (YAML or JSON file, '-' for stdin)"))
+    advise = with_pack(
+        sub.add_parser("advise", help="advice for a situation (YAML or JSON file, '-' for stdin)")
+    )
     advise.add_argument("situation")
     advise.add_argument("--today", help="the date to evaluate on (YYYY-MM-DD); default: today")
     advise.add_argument("--format", choices=["text", "markdown", "json"], default="text")
@@ -101,7 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     why.set_defaults(run=cmd_why)
 
     compile_ = sub.add_parser("compile", help="print the durable_rules rulesets of a pack")
-    compile_.add_argument("pack", nargs="*", help="pack files or folders; default: the bundled packs")
+    compile_.add_argument(
+        "pack", nargs="*", help="pack files or folders; default: the bundled packs"
+    )
     compile_.set_defaults(run=cmd_compile, backend="auto")
 
     check = sub.add_parser("check", help="report every problem in a pack, with its position")

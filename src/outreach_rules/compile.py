@@ -98,7 +98,7 @@ def _junction(cond: expr.And | expr.Or) -> Closure:
     def junction(env: Env) -> bool | None:
         result: bool | None = not decisive
         for item in items:
-            value = item(env)
+            value: bool | None = item(env)
             if value is decisive:
                 return decisive
             if value is None:
@@ -115,7 +115,9 @@ def atom_closure(atom: Atom) -> Closure:
         return lambda env: None if (v := term(env)) is None else v == expect
     if isinstance(atom, expr.Compare):
         left, right, test = term_closure(atom.left), term_closure(atom.right), _OPERATORS[atom.op]
-        return lambda env: None if (a := left(env)) is None or (b := right(env)) is None else test(a, b)
+        return lambda env: (
+            None if (a := left(env)) is None or (b := right(env)) is None else test(a, b)
+        )
     item, container, negated = term_closure(atom.item), term_closure(atom.container), atom.negated
     return lambda env: (
         None if (a := item(env)) is None or (b := container(env)) is None else (a in b) != negated
@@ -269,7 +271,13 @@ def _constant(term: Term) -> Any:
 
 
 def _durable_comparable(term: Term) -> bool:
-    return isinstance(term, expr.FactRef | expr.Call) and term.type in ("bool", "int", "float", "str", "enum")
+    return isinstance(term, expr.FactRef | expr.Call) and term.type in (
+        "bool",
+        "int",
+        "float",
+        "str",
+        "enum",
+    )
 
 
 def _leaf_json(attr: str, op: str, value: Any) -> dict[str, Any]:
@@ -280,7 +288,10 @@ def _leaf_json(attr: str, op: str, value: Any) -> dict[str, Any]:
 
 def compile_pack(checked: CheckedPack) -> Program:
     """Compile a checked pack into a Program (pure: same input, same output)."""
-    rules = [_compile_rule(index, rule, checked.strata[rule.id]) for index, rule in enumerate(checked.rules)]
+    rules = [
+        _compile_rule(index, rule, checked.strata[rule.id])
+        for index, rule in enumerate(checked.rules)
+    ]
     _check_alternatives(checked, rules)
     levels = sorted({rule.stratum for rule in rules})
     strata = [Stratum(level, [r.index for r in rules if r.stratum == level]) for level in levels]
@@ -298,11 +309,19 @@ def _compile_rule(index: int, rule: CheckedRule, stratum: int) -> CompiledRule:
 
 def atom_check(atom: Atom) -> AtomCheck:
     """An atom with what explaining it needs: its text, its test, the fact and value it reads."""
-    main = atom.term if isinstance(atom, expr.Truth) else atom.left if isinstance(atom, expr.Compare) else atom.item
+    main = (
+        atom.term
+        if isinstance(atom, expr.Truth)
+        else atom.left
+        if isinstance(atom, expr.Compare)
+        else atom.item
+    )
     if isinstance(atom, expr.Compare) and _is_constant(main):
         main = atom.right
     names = expr.fact_names(main)
-    return AtomCheck(expr.render(atom), atom_closure(atom), names[0] if names else None, term_closure(main))
+    return AtomCheck(
+        expr.render(atom), atom_closure(atom), names[0] if names else None, term_closure(main)
+    )
 
 
 def _value_closure(node: Cond | Term) -> Closure:
@@ -362,7 +381,14 @@ def _ruleset(name: str, part: list[tuple[str, int, list[tuple[str, str, Any]]]])
 def _safe_attributes(keys: list[str], ruleset: str) -> dict[str, str]:
     """Map value keys to attribute names whose hashes differ from each other and from reserved."""
     if len(keys) > ATTRS_PER_RULESET:
-        raise RulebookError([Problem(f"ruleset {ruleset} needs {len(keys)} attributes; the limit is {ATTRS_PER_RULESET}")])
+        raise RulebookError(
+            [
+                Problem(
+                    f"ruleset {ruleset} needs {len(keys)} attributes; "
+                    f"the limit is {ATTRS_PER_RULESET}"
+                )
+            ]
+        )
     taken = {fnv1a32(name) for name in _RESERVED}
     chosen: dict[str, str] = {}
     for key in keys:

@@ -30,7 +30,7 @@ MAX_FIRINGS = 100_000
 
 
 def bundled_pack_dir() -> Path:
-    """The folder of the packs shipped with the package (the repository's `rules/` in a checkout)."""
+    """The folder of the packs shipped in the package (the repository's `rules/` in a checkout)."""
     here = Path(__file__).resolve().parent
     shipped = here / "_packs"
     if shipped.is_dir():
@@ -41,7 +41,14 @@ def bundled_pack_dir() -> Path:
 class Engine:
     """A compiled rule pack, ready to evaluate situations. Build once; share across threads."""
 
-    def __init__(self, rulebook: Rulebook, *, params: Mapping[str, Any] | None = None, backend: Backend = "auto", sources: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        rulebook: Rulebook,
+        *,
+        params: Mapping[str, Any] | None = None,
+        backend: Backend = "auto",
+        sources: Sequence[str] = (),
+    ) -> None:
         self._sources = tuple(sources)
         self._params = dict(params or {})
         self.program: Program = compile_pack(check(rulebook, self._params))
@@ -53,9 +60,13 @@ class Engine:
 
     # construction ------------------------------------------------------------
     @classmethod
-    def from_paths(cls, *paths: str | Path, params: Mapping[str, Any] | None = None, backend: Backend = "auto") -> Engine:
-        """Load pack files (folders give their *.yaml files, sorted); later files overlay earlier."""
-        return cls(load_rulebook(paths), params=params, backend=backend, sources=[str(p) for p in paths])
+    def from_paths(
+        cls, *paths: str | Path, params: Mapping[str, Any] | None = None, backend: Backend = "auto"
+    ) -> Engine:
+        """Load pack files (a folder gives its *.yaml files, sorted); later ones overlay."""
+        return cls(
+            load_rulebook(paths), params=params, backend=backend, sources=[str(p) for p in paths]
+        )
 
     @classmethod
     def default(cls, backend: Backend = "auto", params: Mapping[str, Any] | None = None) -> Engine:
@@ -83,14 +94,22 @@ class Engine:
         return dict(self.program.checked.params)
 
     # evaluation -------------------------------------------------------------
-    def evaluate(self, situation: Mapping[str, Any] | BaseModel, today: datetime.date | None = None, *, trace: bool = True) -> Advice:
-        """Advice for one situation. `today` feeds date-derived facts (default: the current date)."""
+    def evaluate(
+        self,
+        situation: Mapping[str, Any] | BaseModel,
+        today: datetime.date | None = None,
+        *,
+        trace: bool = True,
+    ) -> Advice:
+        """Advice for one situation; `today` feeds date-derived facts (default: the current day)."""
         known = validate_situation(self.Situation, situation)
         day = today or datetime.date.today()
         env, fired = self.run(known, day)
         return build_advice(self, env, fired, known, day, trace=trace)
 
-    def run(self, known: Mapping[str, Any], today: datetime.date, backend: str | None = None) -> tuple[Env, list[int]]:
+    def run(
+        self, known: Mapping[str, Any], today: datetime.date, backend: str | None = None
+    ) -> tuple[Env, list[int]]:
         """The bare pipeline: values after forward chaining, and the indexes of fired rules."""
         env: Env = {**known, TODAY: today}
         for name, compute in self.program.values:
@@ -100,7 +119,11 @@ class Engine:
         fired: list[int] = []
         use = backend or self.backend
         for stratum in self.program.strata:
-            now = self._fire_durable(stratum, env) if use == "durable" else self._fire_python(stratum, env)
+            now = (
+                self._fire_durable(stratum, env)
+                if use == "durable"
+                else self._fire_python(stratum, env)
+            )
             fired.extend(now)
             self._apply_sets(now, env)
         return env, sorted(fired)
@@ -123,7 +146,10 @@ class Engine:
                 actions = host.run(plan.name, fact)
                 if actions.count("done") != 1 or len(actions) > MAX_FIRINGS:
                     host.broken = True
-                    raise EvaluationError(f"ruleset {plan.name} ran {len(actions)} actions, not each rule at most once")
+                    raise EvaluationError(
+                        f"ruleset {plan.name} ran {len(actions)} actions, "
+                        "not each rule at most once"
+                    )
                 fired.update(plan.actions[name] for name in actions if name != "done")
         return sorted(fired)
 
@@ -165,7 +191,9 @@ def _choose_backend(backend: str) -> str:
     if _durable.available():
         return "durable"
     if backend == "durable":
-        raise OutreachRulesError("the durable backend needs durable_rules, which cannot be imported here")
+        raise OutreachRulesError(
+            "the durable backend needs durable_rules, which cannot be imported here"
+        )
     return "python"
 
 

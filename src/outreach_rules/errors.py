@@ -71,7 +71,9 @@ class RulebookError(OutreachRulesError):
 
     def _summary(self) -> str:
         count = len(self.problems)
-        heading = "1 problem in the rule pack" if count == 1 else f"{count} problems in the rule pack"
+        heading = (
+            "1 problem in the rule pack" if count == 1 else f"{count} problems in the rule pack"
+        )
         return heading + ":\n" + "\n".join(problem.render() for problem in self.problems)
 
 

@@ -65,7 +65,10 @@ def render_advice(advice: Advice, markdown: bool = False) -> str:
         if decision.source:
             out.item("source: " + cite_text(decision.source))
         for loser in advice.alternatives:
-            out.item(f"also proposed: {loser.id} by {loser.rule_id} (priority {loser.priority}), outranked")
+            out.item(
+                f"also proposed: {loser.id} by {loser.rule_id} "
+                f"(priority {loser.priority}), outranked"
+            )
     _items(out, "Recommendations", advice.recommendations)
     _items(out, "Findings on your draft", advice.findings)
     if advice.questions:
@@ -102,7 +105,10 @@ def render_why_not(answer: WhyNot) -> str:
     lines: list[str] = []
     if answer.outcome == "lost" and answer.beaten_by is not None:
         beaten = answer.beaten_by
-        lines.append(f"{answer.target} was proposed but lost to {beaten.id} (rule {beaten.rule_id}, priority {beaten.priority}).")
+        lines.append(
+            f"{answer.target} was proposed but lost to {beaten.id} "
+            f"(rule {beaten.rule_id}, priority {beaten.priority})."
+        )
         return "\n".join(lines)
     lines.append(f"{answer.target} was not reached (rules: {', '.join(answer.rules)}).")
     lines.extend("  failed: " + reason_text(reason) for reason in answer.failed)

@@ -318,7 +318,9 @@ class _Checker:
         spec = FUNCTIONS.get(name)
         if spec is None:
             raise ExprProblem(
-                f"function '{name}' is not allowed", _span(node.func), tuple(suggest(name, FUNCTIONS))
+                f"function '{name}' is not allowed",
+                _span(node.func),
+                tuple(suggest(name, FUNCTIONS)),
             )
         if node.keywords:
             raise ExprProblem(f"{name}() takes no keyword arguments", _span(node))
@@ -403,7 +405,7 @@ def _check_comparable(op: str, left: Term, right: Term) -> None:
 
 
 def _check_enum_literal(term: Term, other: Term) -> None:
-    if isinstance(term, FactRef) and term.values and isinstance(other, Const):
+    if isinstance(term, FactRef) and term.values and isinstance(other, Const):  # noqa: SIM102 - the guard names the case, the inner test the fault
         if other.value not in term.values:
             raise ExprProblem(
                 f"'{other.value}' is not a value of {term.name} ({', '.join(term.values)})",

@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ._merge import merge_files
 from ._suggest import suggest
 from ._yaml import Document, YamlProblem, decode, read_document
 from .errors import Problem, RulebookError
@@ -240,7 +241,9 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as error:
-        raise RulebookError([Problem(f"cannot read the pack: {error.strerror}", str(path))]) from None
+        raise RulebookError(
+            [Problem(f"cannot read the pack: {error.strerror}", str(path))]
+        ) from None
 
 
 def _with_file(problem: Problem, file: str) -> Problem:
@@ -293,21 +296,21 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[Any, ...]:
     path: list[Any] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
+        if not _has(node, part):
             break
+        node = node[part]
         path.append(part)
     return tuple(path)
 
 
+def _has(node: Any, part: Any) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
 def _pydantic_message(error: Any) -> str:
-    message = str(error["msg"])
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    return message
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
@@ -402,6 +405,5 @@ def load_rulebook(paths: Iterable[str | Path]) -> Rulebook:
 
 def merge(files: list[PackFile]) -> Rulebook:
     """Merge pack files in order; conflicts are problems with the position of the later one."""
-    from ._merge import merge_files
-
-    return merge_files(files)
+    spec, origin = merge_files(files)
+    return Rulebook(files=files, spec=spec, origin=origin)

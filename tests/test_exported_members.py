@@ -1,0 +1,36 @@
+"""The public surface: everything in __all__ exists, is sorted, and nothing else is public."""
+
+from __future__ import annotations
+
+import outreach_rules
+
+
+def test_all_is_sorted_and_complete() -> None:
+    """`__all__` is sorted and lists every public name the package exposes."""
+    assert outreach_rules.__all__ == sorted(outreach_rules.__all__)
+    public = {
+        name
+        for name, value in vars(outreach_rules).items()
+        if not name.startswith("_") and type(value).__name__ != "module"
+    }
+    assert public == set(outreach_rules.__all__) - {"__version__"}
+
+
+def test_exported_members_belong_to_the_package() -> None:
+    """Each exported class is defined inside outreach_rules, not re-exported from elsewhere."""
+    for name in outreach_rules.__all__:
+        if name == "__version__":
+            continue
+        member = getattr(outreach_rules, name)
+        assert member.__module__.startswith("outreach_rules."), name
+
+
+def test_errors_share_one_base() -> None:
+    """Every error derives from OutreachRulesError; SituationError is also a ValueError."""
+    for error in (
+        outreach_rules.RulebookError,
+        outreach_rules.SituationError,
+        outreach_rules.EvaluationError,
+    ):
+        assert issubclass(error, outreach_rules.OutreachRulesError)
+    assert issubclass(outreach_rules.SituationError, ValueError)
