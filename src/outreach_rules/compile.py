@@ -70,10 +70,16 @@ def _call_closure(term: expr.Call) -> Closure:
     args = [term_closure(arg) for arg in term.args]
     if spec.needs_today:
         args.insert(0, lambda env: env[TODAY])
+    # Several rules often call the same function on the same text: remember the result for
+    # the rest of the evaluation (arguments are final by the time any rule reads them).
+    memo = "$" + expr.render_term(term)
 
     def call(env: Env) -> Any:
+        if memo in env:
+            return env[memo]
         values = [arg(env) for arg in args]
-        return None if None in values else impl(*values)
+        result = env[memo] = None if None in values else impl(*values)
+        return result
 
     return call
 

@@ -7,8 +7,8 @@ checker uses that table, so a function that is not listed cannot be called.
 from __future__ import annotations
 
 import datetime
+import functools
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -46,23 +46,31 @@ def length(value: str | list[str]) -> int:
     return len(value)
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(phrase.strip()) + r"(?!\w)", re.IGNORECASE)
+@functools.lru_cache(maxsize=1024)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One compiled pattern matching any of the phrases as whole words, ignoring case."""
+    cleaned = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not cleaned:
+        return None
+    alternatives = "|".join(re.escape(phrase) for phrase in cleaned)
+    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
 
 
 def contains(text: str, phrase: str) -> bool:
     """Whether a phrase occurs as whole words, ignoring case."""
-    return bool(phrase.strip()) and _phrase_pattern(phrase).search(text) is not None
+    return contains_any(text, [phrase])
 
 
 def count_any(text: str, phrases: list[str]) -> int:
     """Occurrences of any of the phrases, as whole words, ignoring case."""
-    return sum(len(_phrase_pattern(p).findall(text)) for p in phrases if p.strip())
+    pattern = _phrases_pattern(tuple(phrases))
+    return len(pattern.findall(text)) if pattern else 0
 
 
 def contains_any(text: str, phrases: list[str]) -> bool:
     """Whether any of the phrases occurs."""
-    return any(contains(text, phrase) for phrase in phrases)
+    pattern = _phrases_pattern(tuple(phrases))
+    return pattern is not None and pattern.search(text) is not None
 
 
 def _questions(value: str | list[str]) -> list[str]:
@@ -90,18 +98,12 @@ def exclamation_runs(text: str) -> int:
     return len(_EXCLAMATION_RUN.findall(text))
 
 
-def _is_emoji(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x1F000 <= code <= 0x1FAFF
-        or 0x2600 <= code <= 0x27BF
-        or (unicodedata.category(char) == "So" and code > 0x2000)
-    )
+_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u3297\u3299]")
 
 
 def emoji_count(text: str) -> int:
     """Emoji and pictographic symbols in a text."""
-    return sum(1 for char in text if _is_emoji(char))
+    return len(_EMOJI.findall(text))
 
 
 def shouting_count(text: str) -> int:
