@@ -22,7 +22,9 @@ def _value(value: Any) -> str:
 
 def reason_text(reason: Reason) -> str:
     """One reason as a line: the condition, the value read, and whether it held."""
-    plain = reason.fact is not None and reason.condition.removeprefix("not ").startswith(reason.fact)
+    plain = reason.fact is not None and reason.condition.removeprefix("not ").startswith(
+        reason.fact
+    )
     label = reason.fact if plain else "measured"
     value = f" ({label} = {_value(reason.value)})" if reason.fact else ""
     return f"{reason.condition}{value}: {_HOLDS[reason.holds]}"

@@ -98,7 +98,7 @@ def exclamation_runs(text: str) -> int:
     return len(_EXCLAMATION_RUN.findall(text))
 
 
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u3297\u3299]")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u3297\u3299]")
 
 
 def emoji_count(text: str) -> int:
