@@ -9,6 +9,7 @@ problems are collected and raised once.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,7 +19,7 @@ from ._suggest import suggest
 from ._templates import TemplateProblem, check_template
 from .errors import Problem, RulebookError
 from .expr import Cond, ExprProblem, NameInfo, Scope, Term
-from .rulebook import PackFile, Rulebook, RuleSpec, value_has_type
+from .rulebook import RESERVED_NAMES, PackFile, Rulebook, RuleSpec, value_has_type
 from .text import FUNCTIONS
 
 MAX_RULES = 5_000
@@ -76,6 +77,26 @@ class _Checker:
         file, path = self.book.locate(section, name)
         self.problems.append(file.doc.problem((*path, *sub), message, **extra))
 
+    def _locate(
+        self, file: PackFile, path: tuple[str | int, ...], text: str, span: Any
+    ) -> tuple[int, int, int]:
+        """Line, column and width of a span of a condition inside its YAML scalar."""
+        mark = file.doc.mark(path)
+        lines = file.doc.lines
+        flat = " ".join(text.splitlines())
+        token = flat[span.start : span.end]
+        first = lines[mark.line - 1][mark.column - 1 :] if 0 < mark.line <= len(lines) else ""
+        for quote in ("", '"', "'"):
+            if first.startswith(quote + flat):
+                return mark.line, mark.column + len(quote) + span.start, max(1, len(token))
+        pattern = re.compile(r"(?<!\w)" + re.escape(token) + r"(?!\w)") if token.strip() else None
+        for number in range(mark.line, min(len(lines), mark.line + 200) + 1):
+            start = mark.column - 1 if number == mark.line else 0
+            found = pattern.search(lines[number - 1], start) if pattern else None
+            if found:
+                return number, found.start() + 1, len(token)
+        return mark.line, mark.column, 1
+
     def _expr_problem(
         self,
         file: PackFile,
@@ -84,22 +105,19 @@ class _Checker:
         error: ExprProblem,
         rule_id: str | None,
     ) -> None:
-        mark = file.doc.mark(path)
-        token = " ".join(text.splitlines())[error.span.start : error.span.end]
-        line = file.doc.lines[mark.line - 1] if 0 < mark.line <= len(file.doc.lines) else ""
-        found = line.find(token, mark.column - 1) if token else -1
-        column = found + 1 if found >= 0 else mark.column
+        line, column, width = self._locate(file, path, text, error.span)
+        lines = file.doc.lines
         self.problems.append(
             Problem(
                 error.message,
                 file=file.path,
-                line=mark.line,
+                line=line,
                 column=column,
                 rule_id=rule_id,
                 code="condition",
                 suggestions=error.suggestions,
-                source_line=line or None,
-                width=len(token) if found >= 0 else 1,
+                source_line=lines[line - 1] if 0 < line <= len(lines) else None,
+                width=width,
             )
         )
 
@@ -130,6 +148,14 @@ class _Checker:
         return values
 
     def _facts(self) -> dict[str, NameInfo]:
+        for name in sorted(RESERVED_NAMES & set(self.spec.facts)):
+            self._problem(
+                "facts",
+                name,
+                (),
+                f"'{name}' is reserved by the engine; choose another fact name",
+                code="reserved",
+            )
         facts = {
             name: NameInfo(f.type, tuple(f.values) if f.values else None)
             for name, f in self.spec.facts.items()

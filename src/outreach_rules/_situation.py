@@ -25,13 +25,12 @@ from pydantic import (
 
 from ._suggest import suggest
 from .errors import SituationError, SituationProblem
-from .rulebook import FactSpec
+from .rulebook import RESERVED_NAMES, FactSpec
 
 MAX_STR = 1_000
 MAX_TEXT = 100_000
 MAX_ITEMS = 100
 MAX_INT = 2**53
-RESERVED = frozenset({"sid", "id", "params", "today"})
 
 
 def _date(value: Any) -> Any:
@@ -114,18 +113,17 @@ def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
     reserved = [
         key
         for key in data
-        if isinstance(key, str) and (key in RESERVED or key.startswith(("_", "$")))
+        if isinstance(key, str) and (key in RESERVED_NAMES or key.startswith(("_", "$")))
     ]
-    if reserved:
-        raise SituationError(
-            [SituationProblem(key, "this name is reserved by the engine") for key in reserved]
-        )
+    problems = [SituationProblem(key, "this name is reserved by the engine") for key in reserved]
+    rest = {key: value for key, value in data.items() if key not in reserved}
     try:
-        validated = model.model_validate(dict(data))
+        validated = model.model_validate(rest)
     except ValidationError as error:
-        raise SituationError(
-            [_problem(error_item, model) for error_item in error.errors()]
-        ) from None
+        problems.extend(_problem(item, model) for item in error.errors())
+        raise SituationError(problems) from None
+    if problems:
+        raise SituationError(problems)
     return {k: v for k, v in validated.model_dump().items() if v is not None}
 
 

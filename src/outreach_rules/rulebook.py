@@ -24,6 +24,7 @@ from ._suggest import suggest
 from ._yaml import Document, YamlProblem, decode, read_document
 from .errors import Problem, RulebookError
 
+RESERVED_NAMES = frozenset({"sid", "id", "params", "today"})
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 Topic = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$", max_length=64)]
 PackName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]

@@ -1,0 +1,215 @@
+"""Golden tests for bad input: invalid rule packs and invalid situations.
+
+`tests/data/invalid_packs/NAME.yaml` is a small pack with one defect (or, for the
+`several-*` cases, several); `NAME.expected` holds the exact `str(RulebookError)` the loader
+gives for it, with the path printed as `NAME.yaml` because the pack is loaded from inside
+that folder.
+
+`tests/data/invalid_situations/NAME.yaml` holds a situation and the exact `str(SituationError)`
+and `.facts` it gives. Keys of a case file:
+
+    situation:  the situation passed to Engine.evaluate
+    pack:       optional pack file in tests/data/packs (default: the bundled pack)
+    repeat:     optional {fact: n}; the value of each fact listed is multiplied by n, so
+                that oversized values need not be stored
+    expected:   {facts: [...], message: the exact str(error)}
+
+To rewrite the golden files after a deliberate change of messages, run
+`OUTREACH_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_bad_input.py`, then read every diff.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import outreach_rules as orr
+
+DATA = Path(__file__).parent / "data"
+INVALID_PACKS = DATA / "invalid_packs"
+INVALID_SITUATIONS = DATA / "invalid_situations"
+PACKS = DATA / "packs"
+TODAY = datetime.date(2026, 3, 2)
+UPDATE = os.environ.get("OUTREACH_UPDATE_GOLDEN") == "1"
+
+PACK_CASES = sorted(path.stem for path in INVALID_PACKS.glob("*.yaml"))
+SITUATION_CASES = sorted(path.stem for path in INVALID_SITUATIONS.glob("*.yaml"))
+
+
+@functools.cache
+def _engine(pack: str | None) -> orr.Engine:
+    """An engine for a pack in tests/data/packs, or for the bundled pack; built once."""
+    if pack is None:
+        return orr.Engine.default(backend="python")
+    return orr.Engine.from_paths(PACKS / pack, backend="python")
+
+
+def _load_error(name: str, monkeypatch: pytest.MonkeyPatch) -> orr.RulebookError:
+    """The RulebookError of one invalid pack, loaded by a path relative to its folder."""
+    monkeypatch.chdir(INVALID_PACKS)
+    with pytest.raises(orr.RulebookError) as info:
+        orr.Engine.from_paths(f"{name}.yaml", backend="python")
+    return info.value
+
+
+def _situation_case(name: str) -> dict[str, Any]:
+    """A case file of tests/data/invalid_situations, with `repeat` applied to its situation."""
+    text = (INVALID_SITUATIONS / f"{name}.yaml").read_text(encoding="utf-8")
+    case: dict[str, Any] = yaml.safe_load(text)
+    situation = case["situation"]
+    for fact, times in (case.get("repeat") or {}).items():
+        situation[fact] = situation[fact] * times
+    return case
+
+
+# ---------------------------------------------------------------- invalid packs
+@pytest.mark.parametrize("name", PACK_CASES)
+def test_invalid_pack_message_matches_golden(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Protects the exact wording, position and caret of every load/check error of a pack."""
+    error = _load_error(name, monkeypatch)
+    expected_file = INVALID_PACKS / f"{name}.expected"
+    actual = str(error) + "\n"
+    if UPDATE:
+        expected_file.write_text(actual, encoding="utf-8")
+    assert actual == expected_file.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", PACK_CASES)
+def test_invalid_pack_problems_are_located(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Protects that every problem names the file as given, a line, a column and its source line."""
+    error = _load_error(name, monkeypatch)
+    assert error.problems, "a RulebookError must carry at least one problem"
+    for problem in error.problems:
+        assert problem.file == f"{name}.yaml"
+        assert problem.line >= 1
+        assert problem.column >= 1
+        assert problem.source_line is not None
+        assert problem.code != ""
+        assert problem.render() in str(error)
+
+
+def test_every_invalid_pack_has_a_golden_file() -> None:
+    """Protects the golden folder from orphans: each NAME.yaml has NAME.expected and back."""
+    expected = sorted(path.stem for path in INVALID_PACKS.glob("*.expected"))
+    assert expected == PACK_CASES
+
+
+def test_several_problems_are_reported_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Protects that the checker collects the problems of every rule instead of stopping early."""
+    error = _load_error("several-problems", monkeypatch)
+    assert [(p.rule_id, p.code) for p in error.problems] == [
+        ("go_when_ready", "condition"),
+        ("go_anyway", "unknown-decision"),
+        ("go_anyway", "unknown-section"),
+        ("go_when_not_ready", "unknown-source"),
+        ("go_when_not_ready", "template"),
+    ]
+    assert error.problems[0].suggestions == ("ready",)
+
+
+def test_python_tag_is_refused_before_anything_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Protects against code execution through YAML tags: an error, and the command never runs."""
+    marker = tmp_path / "ran"
+    pack = tmp_path / "evil.yaml"
+    pack.write_text(
+        f'pack: evil\nversion: "1"\ntitle: !!python/object/apply:os.system ["touch {marker}"]\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(orr.RulebookError) as info:
+        orr.Engine.from_paths("evil.yaml", backend="python")
+    assert [p.code for p in info.value.problems] == ["yaml"]
+    assert not marker.exists()
+
+
+# ---------------------------------------------------------------- invalid situations
+@pytest.mark.parametrize("name", SITUATION_CASES)
+def test_invalid_situation_matches_golden(name: str) -> None:
+    """Protects the exact message and the `.facts` of every refused situation."""
+    case = _situation_case(name)
+    engine = _engine(case.get("pack"))
+    with pytest.raises(orr.SituationError) as info:
+        engine.evaluate(case["situation"], today=TODAY)
+    assert isinstance(info.value, ValueError)
+    assert str(info.value) == case["expected"]["message"]
+    assert info.value.facts == [str(fact) for fact in case["expected"]["facts"]]
+
+
+def test_all_types_pack_accepts_valid_values() -> None:
+    """Protects the situation cases: valid values of every type pass, so refusals mean something."""
+    engine = _engine("all-types.yaml")
+    situation = {
+        "ready": True,
+        "attempts": 2,
+        "score": 0.75,
+        "name": "Dana",
+        "channel": "email",
+        "when_day": "2026-03-06",
+        "questions": ["What should I focus on?"],
+        "draft": "Dear Dana,\nThank you.\nBest regards",
+    }
+    advice = engine.evaluate(situation, today=TODAY)
+    assert advice.decision is not None
+    assert advice.decision.id == "go"
+    validated = engine.Situation.model_validate(situation)
+    assert validated.when_day == datetime.date(2026, 3, 6)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("situation", "bad"),
+    [
+        ({"sid": 1, "spoke_with_recruiter": "yes"}, ["sid", "spoke_with_recruiter"]),
+        ({"_k": 1, "spoke_with_recuiter": True}, ["_k", "spoke_with_recuiter"]),
+    ],
+)
+def test_reserved_names_do_not_hide_other_problems(
+    situation: dict[str, Any], bad: list[str]
+) -> None:
+    """Protects 'every problem is reported at once' when a reserved name is among them."""
+    with pytest.raises(orr.SituationError) as info:
+        _engine(None).evaluate(situation, today=TODAY)
+    assert info.value.facts == bad
+
+
+# ---------------------------------------------------------------- positions and reserved names
+def test_condition_caret_points_at_the_offending_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Protects the caret position: 'read' in `ready or not read` is at column 24, not 11."""
+    error = _load_error("unknown-fact-prefix-of-earlier", monkeypatch)
+    assert (error.problems[0].line, error.problems[0].column) == (19, 24)
+
+
+def test_multiline_condition_points_at_the_offending_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Protects the line of a problem inside a multi-line condition (`and not redy` is line 21)."""
+    error = _load_error("unknown-fact-multiline", monkeypatch)
+    assert (error.problems[0].line, error.problems[0].column) == (21, 15)
+
+
+def test_pack_refuses_fact_names_reserved_for_situations(tmp_path: Path) -> None:
+    """Protects against facts that no situation could ever set (`sid`, `id`, `params`, `today`)."""
+    pack = (PACKS / "minimal.yaml").read_text(encoding="utf-8")
+    pack = pack.replace("facts:\n", "facts:\n  today:\n    type: bool\n", 1)
+    path = tmp_path / "reserved.yaml"
+    path.write_text(pack, encoding="utf-8")
+    with pytest.raises(orr.RulebookError):
+        orr.Engine.from_paths(path, backend="python")
+
+
+# ---------------------------------------------------------------- a valid pack
+def test_minimal_pack_loads_and_evaluates() -> None:
+    """Protects the skeleton the invalid packs are built from: it loads and gives advice."""
+    engine = _engine("minimal.yaml")
+    assert engine.evaluate({"ready": True}, today=TODAY).decision.id == "go"  # type: ignore[union-attr]
+    assert engine.evaluate({"ready": False}, today=TODAY).decision is None
+    unknown = engine.evaluate({}, today=TODAY)
+    assert unknown.decision is None
+    assert [question.fact for question in unknown.questions] == ["ready"]
