@@ -10,8 +10,10 @@ trusted, so the host marks itself broken and the engine builds a fresh one.
 from __future__ import annotations
 
 import contextlib
+import decimal
 import itertools
 import json
+import math
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -21,6 +23,33 @@ from .errors import EvaluationError
 _NOT_HANDLED = 1
 _OBSERVED = 2
 _ids = itertools.count(1)
+
+
+def encode(value: Any) -> str:
+    """JSON that durable_rules can parse: its parser reads no exponents, so floats are
+    written out in positional notation (1e-05 as 0.00001)."""
+    if isinstance(value, dict):
+        if not any(isinstance(item, dict | list | float) for item in value.values()):
+            return json.dumps(value, ensure_ascii=True, allow_nan=False)
+        items = (
+            f"{json.dumps(str(key), ensure_ascii=True)}:{encode(item)}"
+            for key, item in value.items()
+        )
+        return "{" + ",".join(items) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(encode(item) for item in value) + "]"
+    if isinstance(value, float):
+        return _positional(value)
+    return json.dumps(value, ensure_ascii=True, allow_nan=False)
+
+
+def _positional(number: float) -> str:
+    if not math.isfinite(number):
+        raise ValueError(f"{number} cannot be sent to durable_rules")
+    text = repr(number)
+    if "e" in text or "E" in text:
+        text = format(decimal.Decimal(text), "f")
+    return text
 
 
 def import_engine() -> Any:
@@ -50,15 +79,18 @@ class DurableHost:
         self._handles: dict[str, int] = {}
         prefix = f"h{next(_ids)}."
         for name, definition in rulesets.items():
-            text = json.dumps(definition, ensure_ascii=True)
-            self._handles[name] = self._c.create_ruleset(prefix + name, text)
+            try:
+                self._handles[name] = self._c.create_ruleset(prefix + name, encode(definition))
+            except Exception as error:
+                self.close()
+                raise EvaluationError(f"durable_rules refused ruleset {name}: {error}") from error
         self._sessions = itertools.count(1)
 
     def run(self, ruleset: str, fact: dict[str, Any]) -> list[str]:
         """Assert `fact` in a new session of `ruleset`; the names of the actions that ran."""
         handle = self._handles[ruleset]
         sid = str(next(self._sessions))
-        message = json.dumps({**fact, "sid": sid, "id": "f"}, ensure_ascii=True, allow_nan=False)
+        message = encode({**fact, "sid": sid, "id": "f"})
         self.live_sessions += 1
         try:
             return self._assert(handle, message)

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,6 +27,7 @@ from pydantic import (
 from ._suggest import suggest
 from .errors import SituationError, SituationProblem
 from .rulebook import RESERVED_NAMES, FactSpec
+from .text import is_valid_text
 
 MAX_STR = 1_000
 MAX_TEXT = 100_000
@@ -62,7 +64,14 @@ def _int(value: Any) -> Any:
     return value
 
 
-ShortStr = Annotated[str, Field(max_length=MAX_STR), Field(strict=True)]
+def _valid_text(value: str) -> str:
+    if not is_valid_text(value):
+        raise ValueError("the text holds a lone surrogate (an invalid character)")
+    return value
+
+
+ShortStr = Annotated[str, Field(max_length=MAX_STR, strict=True), AfterValidator(_valid_text)]
+LongText = Annotated[str, Field(max_length=MAX_TEXT, strict=True), AfterValidator(_valid_text)]
 
 
 def fact_annotation(spec: FactSpec) -> Any:
@@ -74,7 +83,7 @@ def fact_annotation(spec: FactSpec) -> Any:
         "str": ShortStr,
         "date": Annotated[datetime.date, BeforeValidator(_date)],
         "list": Annotated[list[ShortStr], Field(max_length=MAX_ITEMS)],
-        "text": Annotated[str, Field(max_length=MAX_TEXT, strict=True)],
+        "text": LongText,
     }
     if spec.type == "enum":
         return Literal[tuple(spec.values or ())] | None

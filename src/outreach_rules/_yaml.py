@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem
+from .text import is_valid_text
 
 Path = tuple[str | int, ...]
 
@@ -170,6 +171,8 @@ class _Builder:
             value = _construct_scalar(event)
         except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
             self._fail(event, f"invalid value '{event.value}': {error}")
+        if isinstance(value, str) and not is_valid_text(value):
+            self._fail(event, "the string holds a lone surrogate (an invalid character)")
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
         self._add(event, value, 1)
@@ -254,7 +257,6 @@ def _mark_of(event: yaml.Event) -> Mark:
 
 
 _RESOLVER = yaml.resolver.Resolver()
-_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 def _construct_scalar(event: yaml.ScalarEvent) -> Any:
@@ -262,4 +264,5 @@ def _construct_scalar(event: yaml.ScalarEvent) -> Any:
     if tag in (None, "!"):
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
     node = yaml.ScalarNode(tag, event.value, style=event.style)
-    return _CONSTRUCTOR.construct_object(node, deep=True)
+    # A fresh constructor each time: a shared one keeps every node it ever built.
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)

@@ -135,35 +135,49 @@ def _expand_members(cond: Cond) -> Cond:
     """`x in [a, b]` as `x == a or x == b` (and its negation), so durable needs no lists."""
     if isinstance(cond, expr.And | expr.Or):
         return type(cond)(tuple(_expand_members(item) for item in cond.items))
-    if isinstance(cond, expr.Member) and isinstance(cond.container, expr.ListLit):
+    # An empty list stays a Member atom (computed in Python): `x not in []` needs x known.
+    if (
+        isinstance(cond, expr.Member)
+        and isinstance(cond.container, expr.ListLit)
+        and cond.container.items
+    ):
         op = "!=" if cond.negated else "=="
         parts = tuple(expr.Compare(op, cond.item, item) for item in cond.container.items)
-        if not parts:
-            return expr.Always(cond.negated)
         return expr.And(parts) if cond.negated else expr.Or(parts)
     return cond
 
 
-def disjunctive_normal_form(cond: Cond) -> list[list[Atom]]:
-    """Alternatives (each a list of atoms that must all hold) equivalent to the condition."""
+class _TooManyAlternatives(Exception):  # noqa: N818 - internal signal, never escapes this module
+    pass
+
+
+def disjunctive_normal_form(cond: Cond) -> list[list[Atom]] | None:
+    """Alternatives (each a list of atoms that must all hold) equivalent to the condition,
+    or None when there would be more than MAX_ALTERNATIVES of them."""
     nnf = _expand_members(expr.negation_normal_form(cond))
-    return _dnf(nnf)
+    try:
+        return _dnf(nnf)
+    except _TooManyAlternatives:
+        return None
 
 
 def _dnf(cond: Cond) -> list[list[Atom]]:
     if isinstance(cond, expr.Always):
         return [[]] if cond.value else []
     if isinstance(cond, expr.Or):
-        return [alt for item in cond.items for alt in _dnf(item)]
-    if isinstance(cond, expr.And):
-        product: list[list[Atom]] = [[]]
+        found = [alt for item in cond.items for alt in _dnf(item)]
+    elif isinstance(cond, expr.And):
+        found = [[]]
         for item in cond.items:
-            product = [left + right for left in product for right in _dnf(item)]
-            if len(product) > MAX_ALTERNATIVES * 4:
-                return product
-        return product
-    assert not isinstance(cond, expr.Not)
-    return [[cond]]
+            found = [left + right for left in found for right in _dnf(item)]
+            if len(found) > MAX_ALTERNATIVES:
+                raise _TooManyAlternatives
+    else:
+        assert not isinstance(cond, expr.Not)
+        found = [[cond]]
+    if len(found) > MAX_ALTERNATIVES:
+        raise _TooManyAlternatives
+    return found
 
 
 # ---------------------------------------------------------------- the plan
@@ -185,7 +199,7 @@ class CompiledRule:
     checked: CheckedRule
     stratum: int
     test: Closure
-    alternatives: list[list[Atom]]
+    alternatives: list[list[Atom]] | None  # None: too many; durable gets the whole condition
     atoms: list[AtomCheck]
 
     @property
@@ -339,13 +353,13 @@ def _value_closure(node: Cond | Term) -> Closure:
 def _check_alternatives(checked: CheckedPack, rules: list[CompiledRule]) -> None:
     problems: list[Problem] = []
     for rule in rules:
-        if len(rule.alternatives) > MAX_ALTERNATIVES and rule.checked.spec is not None:
+        if rule.alternatives is None and rule.checked.spec is not None:
             file, path = checked.rulebook.locate("rules", rule.id)
             problems.append(
                 file.doc.problem(
                     (*path, "when"),
-                    f"the condition expands to {len(rule.alternatives)} alternatives; "
-                    f"the limit is {MAX_ALTERNATIVES}: split the rule",
+                    f"the condition expands to more than {MAX_ALTERNATIVES} alternatives "
+                    "(and/or combinations): split the rule",
                     rule_id=rule.id,
                     code="too-complex",
                 )
@@ -358,7 +372,13 @@ def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> No
     lifter = _Lifter(stratum)
     chunk: list[tuple[str, int, list[tuple[str, str, Any]]]] = []
     for index in stratum.rules:
-        for number, alternative in enumerate(rules[index].alternatives):
+        rule = rules[index]
+        if rule.alternatives is None:
+            # A synthetic default rule over many setters: Python computes the whole condition.
+            whole = lifter.lift(expr.render(rule.checked.cond), rule.test)
+            chunk.append((f"r{index}_0", index, [(whole, "==", True)]))
+            continue
+        for number, alternative in enumerate(rule.alternatives):
             leaves = [lifter.leaf(atom) for atom in alternative]
             chunk.append((f"r{index}_{number}", index, leaves))
     for start in range(0, max(len(chunk), 1), RULES_PER_RULESET):

@@ -12,12 +12,13 @@ Semantics are three-valued: a comparison that reads an unknown fact is unknown (
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ._suggest import suggest
-from .text import FUNCTIONS
+from .text import FUNCTIONS, is_valid_text
 
 NUMBER = frozenset({"int", "float"})
 STRINGY = frozenset({"str", "enum"})
@@ -280,6 +281,12 @@ class _Checker:
         kind = _type_of_literal(node.value)
         if kind is None:
             raise ExprProblem(f"the literal {node.value!r} is not allowed", _span(node))
+        if isinstance(node.value, float) and not math.isfinite(node.value):
+            raise ExprProblem("a number must be finite", _span(node))
+        if isinstance(node.value, str) and not is_valid_text(node.value):
+            raise ExprProblem(
+                "the string holds a lone surrogate (an invalid character)", _span(node)
+            )
         return Const(node.value, kind, _span(node))
 
     def _name(self, node: ast.Name) -> Term:

@@ -31,6 +31,15 @@ LIST = frozenset({"list"})
 DATE = frozenset({"date"})
 
 
+def is_valid_text(text: str) -> bool:
+    """Whether a string is real Unicode text (no lone surrogates, which have no UTF-8 form)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def words(text: str) -> list[str]:
     """The words of a text (letters and digits, with inner apostrophes and hyphens)."""
     return _WORD.findall(text)

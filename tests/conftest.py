@@ -1,0 +1,27 @@
+"""Shared test configuration: Hypothesis settings profiles.
+
+Profiles: "ci" (the default) and "long" (ten times the examples, for a nightly or a local
+soak). Choose one with the HYPOTHESIS_PROFILE environment variable, e.g.
+`HYPOTHESIS_PROFILE=long pytest tests/test_differential.py`. Tests that set their own
+`max_examples` scale it with `strategies.scaled(n)`, which follows the profile.
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=100,
+    deadline=None,  # building durable_rules rulesets takes a variable time
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "long",
+    parent=settings.get_profile("ci"),
+    max_examples=1_000,
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

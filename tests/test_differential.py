@@ -1,0 +1,239 @@
+"""Differential tests: the durable and python backends must give the same advice.
+
+Both backends fire the same compiled plan, so for any valid pack and any situation they must
+fire the same rules, give derived facts the same values and produce the same decision,
+alternatives, recommendations and findings. Random packs come from `strategies.packs()`;
+the bundled pack is checked with random situations too. The last tests pin down, each with
+a minimal pack, the places where the backends have been seen to disagree.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import outreach_rules as orr
+from strategies import TODAY, facts_of_model, pack_facts, packs, scaled, situations
+
+TODAYS = st.dates(TODAY - datetime.timedelta(days=3), TODAY + datetime.timedelta(days=3))
+
+
+def summary(advice: orr.Advice) -> dict[str, Any]:
+    """What the backends must agree on, in a form that compares and prints well."""
+    assert advice.trace is not None
+    return {
+        "fired": sorted(rule.rule_id for rule in advice.trace.rules if rule.fired),
+        "derived": {item.fact: (item.value, item.set_by) for item in advice.trace.derived},
+        "decision": (advice.decision.id, advice.decision.rule_id) if advice.decision else None,
+        "alternatives": [(item.id, item.rule_id) for item in advice.alternatives],
+        "recommendations": [item.rule_id for item in advice.recommendations],
+        "findings": [item.rule_id for item in advice.findings],
+    }
+
+
+def full(advice: orr.Advice) -> dict[str, Any]:
+    """The whole advice as JSON data, without the name of the backend that produced it."""
+    data = advice.model_dump(mode="json")
+    data["trace"]["backend"] = "-"
+    return data
+
+
+def assert_backends_agree(
+    durable: orr.Engine, python: orr.Engine, situation: dict[str, Any], today: datetime.date
+) -> None:
+    got = durable.evaluate(situation, today=today, trace=True)
+    assert durable.live_sessions() == 0
+    want = python.evaluate(situation, today=today, trace=True)
+    assert got.trace is not None
+    assert got.trace.backend == "durable"
+    assert summary(got) == summary(want), f"backends disagree on {situation!r} (today {today})"
+    assert full(got) == full(want)
+
+
+def engines(path: Path) -> tuple[orr.Engine, orr.Engine]:
+    return orr.Engine.from_paths(path, backend="durable"), orr.Engine.from_paths(
+        path, backend="python"
+    )
+
+
+@settings(
+    max_examples=scaled(500),
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # the file is rewritten for every example
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(text=packs(), data=st.data())
+def test_backends_agree_on_random_packs(tmp_path: Path, text: str, data: st.DataObject) -> None:
+    """Protects the core promise of the engine: for any valid pack (random facts, params,
+    derived facts, rules and priorities) and any situation (facts missing at random), the
+    durable_rules backend and the python backend fire the same rules, derive the same values
+    and give the same decision, alternatives, recommendations and findings."""
+    path = tmp_path / "pack.yaml"
+    path.write_text(text, encoding="utf-8")
+    durable, python = engines(path)
+    try:
+        facts = pack_facts(text)
+        today = data.draw(TODAYS, label="today")
+        for situation in data.draw(
+            st.lists(situations(facts), min_size=1, max_size=8), label="situations"
+        ):
+            assert_backends_agree(durable, python, situation, today)
+    finally:
+        durable.close()
+    assert durable.live_sessions() == 0
+
+
+@pytest.fixture(scope="module")
+def bundled() -> Any:
+    durable = orr.Engine.default(backend="durable")
+    python = orr.Engine.default(backend="python")
+    yield durable, python
+    durable.close()
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "situation.yaml"
+
+
+@st.composite
+def bundled_situations(draw: Any, facts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Random situations, and variations of the example situation (a prepared candidate who
+    may contact the interviewer), which random facts alone rarely reach."""
+    if not EXAMPLE.exists() or draw(st.booleans()):
+        return draw(situations(facts))
+    example = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
+    dropped = draw(st.sets(st.sampled_from(sorted(example)), max_size=3))
+    changed = draw(st.sets(st.sampled_from(sorted(facts)), max_size=3))
+    changes = draw(situations({name: facts[name] for name in sorted(changed)}))
+    return {**{k: v for k, v in example.items() if k not in dropped}, **changes}
+
+
+@settings(max_examples=scaled(300))
+@given(data=st.data())
+def test_backends_agree_on_the_bundled_pack(bundled: Any, data: st.DataObject) -> None:
+    """Protects the advice users actually get: on the shipped interview-outreach pack, random
+    situations (facts read from `engine.Situation.model_fields`, any of them unknown) and
+    variations of the example situation get identical advice from both backends."""
+    durable, python = bundled
+    facts = facts_of_model(durable.Situation)
+    assert {name: spec["type"] for name, spec in facts.items()} == {
+        name: spec.type for name, spec in durable.rulebook.spec.facts.items()
+    }
+    today = data.draw(TODAYS, label="today")
+    for situation in data.draw(
+        st.lists(bundled_situations(facts), min_size=1, max_size=5), label="situations"
+    ):
+        assert_backends_agree(durable, python, situation, today)
+
+
+# ---------------------------------------------------------------- known disagreements
+def write_pack(
+    tmp_path: Path,
+    facts: dict[str, Any],
+    rules: list[dict[str, Any]],
+    derived: dict[str, Any] | None = None,
+) -> Path:
+    """A minimal pack with one source and one decision; rules get rationale and cite."""
+    pack: dict[str, Any] = {
+        "pack": "mini",
+        "version": "1",
+        "title": "Mini",
+        "sources": {"src": {"title": "Source", "sections": ["A"]}},
+        "decisions": {"go": {"title": "Go"}},
+        "facts": facts,
+        "derived": derived or {},
+        "rules": [
+            {**rule, "rationale": "R.", "cite": {"source": "src", "section": "A"}} for rule in rules
+        ],
+    }
+    path = tmp_path / "mini.yaml"
+    path.write_text(yaml.safe_dump(pack, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def check_pair(path: Path, situation: dict[str, Any]) -> None:
+    durable, python = engines(path)
+    try:
+        assert_backends_agree(durable, python, situation, TODAY)
+    finally:
+        durable.close()
+
+
+def test_default_of_a_derived_fact_with_many_setters(tmp_path: Path) -> None:
+    """Protects the `default:` of a derived fact set by many rules. Its synthetic rule is
+    `not c1 and not c2 and ...`; its normal form must not be cut short (compile._dnf stops
+    multiplying past 128 alternatives), or the durable backend fires the default although a
+    setter holds, overwrites the value the setter gave, and changes the decision."""
+    four = "a and b and c and d"
+    path = write_pack(
+        tmp_path,
+        facts={name: {"type": "bool"} for name in "abcdz"},
+        derived={"x": {"type": "bool", "default": False}},
+        rules=[
+            *({"id": f"r{i}", "when": four, "set": {"x": True}} for i in range(4)),
+            {"id": "r4", "when": "z", "set": {"x": True}},
+            {"id": "r5", "when": "not x", "decide": "go"},
+        ],
+    )
+    check_pair(path, {"a": False, "b": False, "c": False, "d": False, "z": True})
+
+
+@pytest.mark.parametrize("when", ["n not in []", "not (n in [])"])
+def test_membership_in_an_empty_list_of_an_unknown_fact(tmp_path: Path, when: str) -> None:
+    """Protects three-valued logic for `x not in []`: with x unknown the condition is
+    unknown and the rule must not fire. The durable plan turns it into the constant `true`
+    (compile._expand_members), so the durable backend fires it anyway."""
+    path = write_pack(
+        tmp_path, facts={"n": {"type": "int"}}, rules=[{"id": "r0", "when": when, "decide": "go"}]
+    )
+    check_pair(path, {})
+
+
+@pytest.mark.parametrize(
+    ("when", "situation"),
+    [
+        ("n < 1e16", {"n": 1}),  # the ruleset JSON holds 1e+16
+        ("n > 1e-05", {"n": 1}),  # the ruleset JSON holds 1e-05
+        ("f > 0", {"f": 1e-05}),  # the fact's JSON holds 1e-05
+    ],
+)
+def test_numbers_in_exponent_notation(tmp_path: Path, when: str, situation: dict[str, Any]) -> None:
+    """Protects numbers whose JSON form uses an exponent (1e+16, 1e-05): durable_rules'
+    parser rejects them (error 204), so a valid pack or situation that the python backend
+    evaluates makes the durable backend raise instead of giving advice."""
+    path = write_pack(
+        tmp_path,
+        facts={"n": {"type": "int"}, "f": {"type": "float"}},
+        rules=[{"id": "r0", "when": when, "decide": "go"}],
+    )
+    check_pair(path, situation)
+
+
+def test_string_literal_with_surrogate_escapes(tmp_path: Path) -> None:
+    r"""Protects string equality: the literal "\ud83d\ude00" (two lone surrogates) is not the
+    string "😀", but both would reach durable_rules as the same ASCII JSON escapes, so such
+    literals are refused when the pack loads, and so are such strings in situations."""
+    path = write_pack(
+        tmp_path,
+        facts={"s": {"type": "str"}},
+        rules=[{"id": "r0", "when": 's == "\\ud83d\\ude00"', "decide": "go"}],
+    )
+    with pytest.raises(orr.RulebookError, match="lone surrogate"):
+        orr.Engine.from_paths(path, backend="python")
+    ok = write_pack(
+        tmp_path,
+        facts={"s": {"type": "str"}},
+        rules=[{"id": "r0", "when": 's == "x"', "decide": "go"}],
+    )
+    engine = orr.Engine.from_paths(ok, backend="python")
+    with pytest.raises(orr.SituationError) as refused:
+        engine.evaluate({"s": "\ud83d\ude00"})
+    assert refused.value.facts == ["s"]
+    check_pair(ok, {"s": "\U0001f600"})
