@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from . import _templates
 from ._questions import find_questions
+from ._words import fill
 from .advice import Advice
-from .compile import CompiledRule, Env, cond_closure
+from .compile import AtomCheck, CompiledRule, Env, cond_closure
 from .model import (
     Citation,
     ConditionTrace,
@@ -24,6 +25,7 @@ from .model import (
     RuleTrace,
     Trace,
 )
+from .text import long_date
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -42,17 +44,59 @@ def citation(engine: Engine, cite: Cite) -> Citation:
     )
 
 
-def reasons(rule: CompiledRule, env: Env, only_holding: bool) -> list[Reason]:
-    """The atoms of a rule's condition with actual values (only the true ones, if asked)."""
+MAX_CHAIN = 8
+
+
+def reasons(
+    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], depth: int = 0
+) -> list[Reason]:
+    """The holding atoms of a fired rule's condition, with values, in words, and the chain
+    behind every derived fact they read."""
     found: list[Reason] = []
     for atom in rule.atoms:
-        holds = atom.test(env)
-        if only_holding and holds is not True:
+        if atom.test(env) is not True:
             continue
+        value = atom.value(env)
         found.append(
-            Reason(fact=atom.fact, value=_plain(atom.value(env)), condition=atom.text, holds=holds)
+            Reason(
+                fact=atom.fact,
+                value=_plain(value),
+                condition=atom.text,
+                holds=True,
+                text=fill(atom.words, value, show_value),
+                **_provenance(engine, atom.fact, env, fired, depth),
+            )
         )
     return found
+
+
+def _provenance(
+    engine: Engine, fact: str | None, env: Env, fired: set[int], depth: int
+) -> dict[str, Any]:
+    derived = engine.rulebook.spec.derived.get(fact or "")
+    if derived is None or depth >= MAX_CHAIN:
+        return {}
+    if derived.value is not None:
+        return {"computed_from": derived.value}
+    for setter in engine.program.rules:
+        if setter.index in fired and fact in setter.checked.sets:
+            return {
+                "set_by": setter.id,
+                "because": reasons(engine, setter, env, fired, depth + 1),
+            }
+    return {}
+
+
+def show_value(value: Any) -> str:
+    """A value as a person reads it."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return long_date(value)
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _plain(value: Any) -> Any:
@@ -81,13 +125,13 @@ def build_advice(
         program.rules[index] for index in fired if program.rules[index].checked.spec is not None
     ]
     values = template_values(engine, env)
-    decisions = _decisions(engine, rules, env)
+    decisions = _decisions(engine, rules, env, set(fired))
     winner = decisions[0] if decisions else None
     return Advice(
         decision=winner,
         alternatives=decisions[1:],
-        recommendations=_items(engine, rules, env, values, today, "recommend"),
-        findings=_items(engine, rules, env, values, today, "flag"),
+        recommendations=_items(engine, rules, env, set(fired), values, today, "recommend"),
+        findings=_items(engine, rules, env, set(fired), values, today, "flag"),
         questions=find_questions(engine, known, today, fired, winner) if trace else [],
         draft=_draft(engine, winner, env, values, today),
         trace=_trace(engine, env, set(fired)) if trace else None,
@@ -97,7 +141,9 @@ def build_advice(
     )
 
 
-def _decisions(engine: Engine, rules: list[CompiledRule], env: Env) -> list[Decision]:
+def _decisions(
+    engine: Engine, rules: list[CompiledRule], env: Env, fired: set[int]
+) -> list[Decision]:
     proposing = sorted(
         (r for r in rules if r.checked.spec and r.checked.spec.decide),
         key=lambda r: (-r.checked.priority, r.id),
@@ -112,7 +158,7 @@ def _decisions(engine: Engine, rules: list[CompiledRule], env: Env) -> list[Deci
                 title=engine.rulebook.spec.decisions[spec.decide].title,
                 rule_id=rule.id,
                 priority=rule.checked.priority,
-                because=reasons(rule, env, only_holding=True),
+                because=reasons(engine, rule, env, fired),
                 rationale=spec.rationale,
                 source=citation(engine, spec.cite),
                 lost_to=proposing[0].id if decisions else None,
@@ -125,6 +171,7 @@ def _items(
     engine: Engine,
     rules: list[CompiledRule],
     env: Env,
+    fired: set[int],
     values: dict[str, Any],
     today: datetime.date,
     kind: str,
@@ -141,7 +188,7 @@ def _items(
             "topic": outcome.topic,
             "text": _templates.render(outcome.text, values, params, today),
             "priority": rule.checked.priority,
-            "because": reasons(rule, env, only_holding=True),
+            "because": reasons(engine, rule, env, fired),
             "rationale": spec.rationale,
             "source": citation(engine, spec.cite),
         }
@@ -185,16 +232,22 @@ def _trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
             priority=rule.checked.priority,
             stratum=rule.stratum,
             decides=rule.checked.spec.decide if rule.checked.spec else None,
-            conditions=[
-                ConditionTrace(
-                    condition=a.text, fact=a.fact, value=_plain(a.value(env)), holds=a.test(env)
-                )
-                for a in rule.atoms
-            ],
+            conditions=[_condition_trace(atom, env) for atom in rule.atoms],
         )
         for rule in program.rules
     ]
     return Trace(backend=engine.backend, rules=rules, derived=_derived_trace(engine, env, fired))
+
+
+def _condition_trace(atom: AtomCheck, env: Env) -> ConditionTrace:
+    value = atom.value(env)
+    return ConditionTrace(
+        condition=atom.text,
+        fact=atom.fact,
+        value=_plain(value),
+        holds=atom.test(env),
+        text=fill(atom.words, value, show_value),
+    )
 
 
 def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTrace]:

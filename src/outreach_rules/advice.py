@@ -99,6 +99,7 @@ def _reason(condition: Any) -> Reason:
         value=condition.value,
         condition=condition.condition,
         holds=condition.holds,
+        text=condition.text,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from . import expr
 from ._check import CheckedPack, CheckedRule
+from ._words import Describer, fact_words
 from .errors import Problem, RulebookError
 from .expr import Atom, Cond, Term
 from .text import FUNCTIONS
@@ -189,6 +190,7 @@ class AtomCheck:
     test: Closure
     fact: str | None
     value: Closure
+    words: str  # a sentence with a VALUE marker for the value read
 
 
 @dataclass
@@ -308,8 +310,10 @@ def _leaf_json(attr: str, op: str, value: Any) -> dict[str, Any]:
 
 def compile_pack(checked: CheckedPack) -> Program:
     """Compile a checked pack into a Program (pure: same input, same output)."""
+    spec = checked.rulebook.spec
+    describer = Describer(fact_words({**spec.facts, **spec.derived}))
     rules = [
-        _compile_rule(index, rule, checked.strata[rule.id])
+        _compile_rule(index, rule, checked.strata[rule.id], describer)
         for index, rule in enumerate(checked.rules)
     ]
     _check_alternatives(checked, rules)
@@ -321,13 +325,16 @@ def compile_pack(checked: CheckedPack) -> Program:
     return Program(checked, rules, strata, values)
 
 
-def _compile_rule(index: int, rule: CheckedRule, stratum: int) -> CompiledRule:
+def _compile_rule(
+    index: int, rule: CheckedRule, stratum: int, describer: Describer
+) -> CompiledRule:
     alternatives = disjunctive_normal_form(rule.cond)
-    checks = [atom_check(atom) for atom in expr.atoms(expr.negation_normal_form(rule.cond))]
+    nnf = expr.negation_normal_form(rule.cond)
+    checks = [atom_check(atom, describer) for atom in expr.atoms(nnf)]
     return CompiledRule(index, rule, stratum, cond_closure(rule.cond), alternatives, checks)
 
 
-def atom_check(atom: Atom) -> AtomCheck:
+def atom_check(atom: Atom, describer: Describer) -> AtomCheck:
     """An atom with what explaining it needs: its text, its test, the fact and value it reads."""
     main = (
         atom.term
@@ -340,7 +347,11 @@ def atom_check(atom: Atom) -> AtomCheck:
         main = atom.right
     names = expr.fact_names(main)
     return AtomCheck(
-        expr.render(atom), atom_closure(atom), names[0] if names else None, term_closure(main)
+        expr.render(atom),
+        atom_closure(atom),
+        names[0] if names else None,
+        term_closure(main),
+        describer.atom(atom),
     )
 
 

@@ -21,13 +21,22 @@ def _value(value: Any) -> str:
 
 
 def reason_text(reason: Reason) -> str:
-    """One reason as a line: the condition, the value read, and whether it held."""
-    plain = reason.fact is not None and reason.condition.removeprefix("not ").startswith(
-        reason.fact
-    )
-    label = reason.fact if plain else "measured"
-    value = f" ({label} = {_value(reason.value)})" if reason.fact else ""
-    return f"{reason.condition}{value}: {_HOLDS[reason.holds]}"
+    """One reason in words (its condition in code form when the pack gives no words)."""
+    return reason.text or reason.condition
+
+
+def _because(
+    out: _Writer, reasons: list[Reason], depth: int, lead: str = "because", chain: bool = True
+) -> None:
+    for reason in reasons:
+        out.item(f"{lead} {reason_text(reason)}", depth)
+        if not chain:
+            continue
+        if reason.set_by:
+            out.item(f"({reason.fact} was set by rule {reason.set_by})", depth + 1)
+            _because(out, reason.because, depth + 2, "which holds because")
+        elif reason.computed_from:
+            out.item(f"({reason.fact} is computed as {reason.computed_from})", depth + 1)
 
 
 def cite_text(cite: Citation) -> str:
@@ -63,8 +72,7 @@ def render_advice(advice: Advice, markdown: bool = False) -> str:
     else:
         decision = advice.decision
         out.text(f"{decision.title or decision.id} ({decision.id}, by rule {decision.rule_id})")
-        for reason in decision.because:
-            out.item("because " + reason_text(reason))
+        _because(out, decision.because, 0)
         out.item("why: " + decision.rationale)
         if decision.source:
             out.item("source: " + cite_text(decision.source))
@@ -94,8 +102,7 @@ def _items(out: _Writer, title: str, items: list[Any]) -> None:
     for number, item in enumerate(items, 1):
         severity = f"[{item.severity}] " if hasattr(item, "severity") else ""
         out.text(f"{number}. {severity}{item.text}")
-        for reason in item.because:
-            out.item("because " + reason_text(reason), 1)
+        _because(out, item.because, 1, chain=False)
         out.item("why: " + item.rationale, 1)
         out.item("source: " + cite_text(item.source), 1)
 
@@ -115,8 +122,8 @@ def render_why_not(answer: WhyNot) -> str:
         )
         return "\n".join(lines)
     lines.append(f"{answer.target} was not reached (rules: {', '.join(answer.rules)}).")
-    lines.extend("  failed: " + reason_text(reason) for reason in answer.failed)
-    lines.extend("  unknown: " + reason_text(reason) for reason in answer.unknown)
+    lines.extend(f"  needs {reason_text(r)}, which is not the case" for r in answer.failed)
+    lines.extend(f"  needs {reason_text(r)}, which is not known yet" for r in answer.unknown)
     if answer.beaten_by is not None:
         lines.append(f"  the decision is {answer.beaten_by.id} (rule {answer.beaten_by.rule_id}).")
     return "\n".join(lines)

@@ -24,12 +24,19 @@ class Citation(_Result):
 
 
 class Reason(_Result):
-    """One condition behind an item: the fact read, its actual value, and whether it held."""
+    """One condition behind an item: the fact read, its actual value, and whether it held.
+
+    `text` says it in words. When the fact is derived, `set_by` names the rule that gave it
+    its value and `because` that rule's own reasons (or `computed_from`, its expression)."""
 
     fact: str | None
     value: Any = None
     condition: str
     holds: Holds
+    text: str = ""
+    set_by: str | None = None
+    computed_from: str | None = None
+    because: list[Reason] = Field(default_factory=list)
 
 
 class Decision(_Result):
@@ -91,6 +98,7 @@ class ConditionTrace(_Result):
     fact: str | None
     value: Any = None
     holds: Holds
+    text: str = ""
 
 
 class RuleTrace(_Result):

@@ -63,10 +63,14 @@ class FactSpec(_Model):
     values: list[str] | None = None
     question: str | None = None
     description: str = ""
+    label: str | None = None
+    when_true: str | None = None
+    when_false: str | None = None
 
     @model_validator(mode="after")
     def _enum_values(self) -> FactSpec:
         _check_enum_values(self.type, self.values)
+        _check_statements(self.type, self.when_true, self.when_false)
         if self.question is not None and not self.question.rstrip().endswith("?"):
             raise ValueError("a fact's question must end with '?'")
         return self
@@ -94,10 +98,14 @@ class DerivedSpec(_Model):
     value: str | None = None
     default: Scalar | None = None
     description: str = ""
+    label: str | None = None
+    when_true: str | None = None
+    when_false: str | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> DerivedSpec:
         _check_enum_values(self.type, self.values)
+        _check_statements(self.type, self.when_true, self.when_false)
         if self.value is not None and self.default is not None:
             raise ValueError("a derived fact has either `value` or `default`, not both")
         if self.default is not None and not value_has_type(self.default, self.type, self.values):
@@ -176,6 +184,11 @@ class PackSpec(_Model):
     rules: list[RuleSpec] = Field(default_factory=list)
     drafts: list[DraftSpec] = Field(default_factory=list)
     disable: list[Name] = Field(default_factory=list)
+
+
+def _check_statements(kind: str, when_true: str | None, when_false: str | None) -> None:
+    if kind != "bool" and (when_true is not None or when_false is not None):
+        raise ValueError("only a bool has `when_true` and `when_false`")
 
 
 def _check_enum_values(kind: str, values: list[str] | None) -> None:
