@@ -1,47 +1,70 @@
-"""Questions for missing facts: the unknown facts whose answer could change the advice.
+"""Questions for missing facts: the unknown facts whose answer would change the advice.
 
-For a bool or enum fact every answer is tried on the python backend and the firings compared,
-so a question is listed only when some answer changes something. Facts with open-ended
-values (numbers, dates, text) are listed when a rule whose condition is still unknown
-depends on them.
+A fact is asked about only when some answer is shown to change what fires. Answers are
+tried on the python backend: every value of a yes/no or choice fact, and for open-ended
+facts (numbers, dates, strings, lists, text) values built from the constants the pack's
+conditions compare with. A trial re-tests only the rules that depend on the fact (directly or
+through derived facts), so asking costs a fraction of a full evaluation per answer.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import expr
+from .compile import Env
 from .model import Decision, Question
+from .rulebook import FactSpec
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-
-def dependents(engine: Engine) -> dict[str, set[int]]:
-    """For every fact name, the indexes of rules that read it directly or through derived facts."""
-    cached: dict[str, set[int]] | None = getattr(engine, "_dependents", None)
-    if cached is not None:
-        return cached
-    program = engine.program
-    feeds: dict[str, set[str]] = {}
-    for name, node in program.checked.derived_values:
-        from .expr import fact_names  # noqa: PLC0415 - keeps the import graph one-way
-
-        for source in fact_names(node):
-            feeds.setdefault(source, set()).add(name)
-    for rule in program.rules:
-        for target in rule.checked.sets:
-            for source in rule.checked.reads:
-                feeds.setdefault(source, set()).add(target)
-    found = {
-        name: _rules_reading(_closure(name, feeds), program.rules) for name in program.checked.facts
-    }
-    engine._dependents = found  # type: ignore[attr-defined]
-    return found
+MAX_LIST_ITEMS = 20
 
 
-def _closure(name: str, feeds: dict[str, set[str]]) -> set[str]:
+class _Plan:
+    """What question finding needs from an engine, computed once per engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        program = engine.program
+        self.engine = engine
+        feeds: dict[str, set[str]] = {}
+        for name, node in program.checked.derived_values:
+            for source in expr.fact_names(node):
+                feeds.setdefault(source, set()).add(name)
+        for rule in program.rules:
+            for target in rule.checked.sets:
+                for source in rule.checked.reads:
+                    feeds.setdefault(source, set()).add(target)
+        self.dependents = {
+            name: {r.index for r in program.rules if _reach(name, feeds) & set(r.checked.reads)}
+            for name in program.checked.facts
+        }
+        self.numbers, self.strings, self.phrases = _constants(engine)
+
+    def candidates(self, spec: FactSpec, today: datetime.date) -> list[Any]:
+        """Answers to try for a fact: all of a closed type, telling samples of an open one."""
+        if spec.type == "bool":
+            return [True, False]
+        if spec.type == "enum":
+            return list(spec.values or [])
+        near = sorted({n + step for n in self.numbers for step in (-1, 0, 1)} | {0})
+        if spec.type == "int":
+            return [int(n) for n in near]
+        if spec.type == "float":
+            return [float(n) for n in near] + [n + 0.5 for n in near]
+        if spec.type == "date":
+            return [today + datetime.timedelta(days=int(n)) for n in near if abs(n) < 3650]
+        if spec.type == "str":
+            return [*self.strings, "something else"]
+        if spec.type == "list":
+            return _list_samples(self.numbers, self.phrases)
+        return _text_samples(self.numbers, self.phrases)
+
+
+def _reach(name: str, feeds: dict[str, set[str]]) -> set[str]:
     seen, todo = {name}, [name]
     while todo:
         for nxt in feeds.get(todo.pop(), ()):
@@ -51,21 +74,95 @@ def _closure(name: str, feeds: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def _rules_reading(names: set[str], rules: list[Any]) -> set[int]:
-    return {rule.index for rule in rules if names.intersection(rule.checked.reads)}
+def _constants(engine: Engine) -> tuple[list[float], list[str], list[str]]:
+    numbers: set[float] = set()
+    strings: set[str] = set()
+    for rule in engine.program.rules:
+        for part in expr.walk(rule.checked.cond):
+            value = getattr(part, "value", None)
+            if isinstance(part, expr.Const | expr.ParamRef) and not isinstance(value, bool):
+                if isinstance(value, int | float):
+                    numbers.add(value)
+                elif isinstance(value, str):
+                    strings.add(value)
+    # A couple of phrases from each list parameter are enough to set off a phrase test.
+    phrases = [
+        item
+        for value in engine.program.checked.params.values()
+        if isinstance(value, list)
+        for item in value[:2]
+    ]
+    return sorted(numbers), sorted(strings), phrases
 
 
-def _winner(engine: Engine, fired: list[int]) -> str | None:
+def _list_samples(numbers: Iterable[float], phrases: list[str]) -> list[Any]:
+    many = min(MAX_LIST_ITEMS, int(max([0, *numbers])) + 1)
+    specific = "Which skills and experiences matter most for this team's daily work?"
+    return [
+        [],
+        ["?"],
+        [specific],
+        *([phrase] for phrase in phrases[:5]),
+        [f"Question {n} about the role and the interview format?" for n in range(many)],
+    ]
+
+
+def _text_samples(numbers: Iterable[float], phrases: list[str]) -> list[str]:
+    words = " ".join(["word"] * (int(max([0, *numbers])) + 2))
+    shouting = "PLEASE ANSWER QUICKLY!! 😀 " + " ".join(phrases)
+    polite = (
+        "Dear Dana,\n\nThank you for the opportunity. " + " ".join(phrases) + "\n"
+        "Which skills and experiences matter most for this team's daily work?\n\n"
+        "Best regards,\nSam"
+    )
+    return ["", words, shouting, polite]
+
+
+def _plan(engine: Engine) -> _Plan:
+    cached: _Plan | None = getattr(engine, "_question_plan", None)
+    if cached is None:
+        cached = _Plan(engine)
+        engine._question_plan = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def winner_of(engine: Engine, fired: Iterable[int]) -> str | None:
+    """The decision the fired rules give (highest priority, then smallest rule id)."""
     best: tuple[int, str] | None = None
     decision = None
     for index in fired:
-        spec = engine.program.rules[index].checked.spec
+        rule = engine.program.rules[index]
+        spec = rule.checked.spec
         if spec is None or spec.decide is None:
             continue
-        key = (-engine.program.rules[index].checked.priority, spec.id)
+        key = (-rule.checked.priority, spec.id)
         if best is None or key < best:
             best, decision = key, spec.decide
     return decision
+
+
+def trial(engine: Engine, env: Env, fired: set[int], fact: str, value: Any) -> set[int]:
+    """The rules that would fire if `fact` had `value` (only its dependents are re-tested)."""
+    program = engine.program
+    deps = _plan(engine).dependents[fact]
+    trial_env = {k: v for k, v in env.items() if not k.startswith("$")}
+    trial_env[fact] = value
+    for index in deps:
+        for name in program.rules[index].checked.sets:
+            trial_env.pop(name, None)
+    for name, compute in program.values:
+        result = compute(trial_env)
+        if result is None:
+            trial_env.pop(name, None)
+        else:
+            trial_env[name] = result
+    now = fired - deps
+    for stratum in program.strata:
+        for index in stratum.rules:
+            if index in deps and program.rules[index].test(trial_env) is True:
+                now.add(index)
+                trial_env.update(program.rules[index].checked.sets)
+    return now
 
 
 def find_questions(
@@ -75,79 +172,47 @@ def find_questions(
     fired: list[int],
     winner: Decision | None,
 ) -> list[Question]:
-    """Unknown facts worth asking about, those that can change the decision first."""
-    base_env, _ = engine.run(known, today, backend="python")
+    """Unknown facts worth asking about: those that can change the decision first, then by
+    the priority of the rules they affect, then in the pack's order."""
+    plan = _plan(engine)
+    env, _ = engine.run(known, today, backend="python")
     base = set(fired)
     decision = winner.id if winner else None
     found: list[tuple[tuple[int, int, int], Question]] = []
     for position, (name, spec) in enumerate(engine.rulebook.spec.facts.items()):
-        if name in known:
+        if name in known or not _open_rules(engine, plan.dependents[name], env):
             continue
-        candidates = _candidates(spec.type, spec.values)
-        if candidates is None:
-            affects, changes = _open_ended(engine, name, base_env, winner)
-        else:
-            affects, changes = _tried(engine, known, today, name, candidates, base, decision)
-        if not affects:
-            continue
-        ids = sorted(engine.program.rules[i].id for i in affects)
-        top = max(engine.program.rules[i].checked.priority for i in affects)
-        question = Question(
-            fact=name,
-            prompt=spec.question or f"What is {name.replace('_', ' ')}?",
-            type=spec.type,
-            choices=list(spec.values)
-            if spec.values
-            else (["yes", "no"] if spec.type == "bool" else None),
-            affects=ids,
-            changes_decision=changes,
-        )
-        found.append(((0 if changes else 1, -top, position), question))
+        affects: set[int] = set()
+        changes = False
+        for value in plan.candidates(spec, today):
+            now = trial(engine, env, base, name, value)
+            affects |= {i for i in now ^ base if engine.program.rules[i].checked.spec}
+            changes = changes or winner_of(engine, now) != decision
+        if affects:
+            top = max(engine.program.rules[i].checked.priority for i in affects)
+            found.append(
+                (
+                    (0 if changes else 1, -top, position),
+                    _question(engine, name, spec, affects, changes),
+                )
+            )
     return [question for _, question in sorted(found, key=lambda item: item[0])]
 
 
-def _candidates(kind: str, values: list[str] | None) -> list[Any] | None:
-    if kind == "bool":
-        return [True, False]
-    if kind == "enum":
-        return list(values or [])
-    return None
+def _open_rules(engine: Engine, deps: set[int], env: Env) -> bool:
+    """Whether any dependent rule's condition is still unknown (else no answer can matter)."""
+    return any(engine.program.rules[i].test(env) is None for i in deps)
 
 
-def _tried(
-    engine: Engine,
-    known: Mapping[str, Any],
-    today: datetime.date,
-    name: str,
-    candidates: list[Any],
-    base: set[int],
-    decision: str | None,
-) -> tuple[set[int], bool]:
-    affects: set[int] = set()
-    changes = False
-    for value in candidates:
-        _, fired = engine.run({**known, name: value}, today, backend="python")
-        affects |= {
-            i for i in set(fired) ^ base if engine.program.rules[i].checked.spec is not None
-        }
-        changes = changes or _winner(engine, fired) != decision
-    return affects, changes
-
-
-def _open_ended(
-    engine: Engine, name: str, env: dict[str, Any], winner: Decision | None
-) -> tuple[set[int], bool]:
-    rules = engine.program.rules
-    affects = {
-        i
-        for i in dependents(engine)[name]
-        if rules[i].checked.spec is not None and rules[i].test(env) is None
-    }
-    floor = winner.priority if winner else None
-    changes = any(
-        (spec := rules[i].checked.spec) is not None
-        and spec.decide
-        and (floor is None or rules[i].checked.priority > floor)
-        for i in affects
+def _question(
+    engine: Engine, name: str, spec: FactSpec, affects: set[int], changes: bool
+) -> Question:
+    choices = list(spec.values) if spec.values else (["yes", "no"] if spec.type == "bool" else None)
+    return Question(
+        fact=name,
+        prompt=spec.question or f"What is {name.replace('_', ' ')}?",
+        type=spec.type,
+        choices=choices,
+        affects=sorted(engine.program.rules[i].id for i in affects),
+        changes_decision=changes,
     )
-    return affects, changes

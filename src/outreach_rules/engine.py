@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from . import _durable
+from . import _batch, _durable
 from ._advise import build_advice
 from ._check import check
 from ._situation import situation_model, validate_situation
@@ -106,6 +106,24 @@ class Engine:
         day = today or datetime.date.today()
         env, fired = self.run(known, day)
         return build_advice(self, env, fired, known, day, trace=trace)
+
+    def evaluate_many(
+        self,
+        situations: Iterable[Mapping[str, Any] | BaseModel],
+        today: datetime.date | None = None,
+        *,
+        workers: int = 2,
+        trace: bool = True,
+    ) -> list[Advice | OutreachRulesError]:
+        """Advice for many situations, in input order, evaluated by `workers` processes.
+
+        A situation that fails gives its error (a SituationError) in its place; the others
+        are still evaluated. Each worker is a fresh interpreter ('spawn') that builds this
+        engine once from its sources and params, so the engine must come from `from_paths`
+        or `default`. `workers=1`, or fewer than `_batch.IN_PROCESS_BELOW` situations,
+        evaluates in this process. `today` defaults to the current day, once for the batch.
+        """
+        return _batch.evaluate_many(self, situations, today, workers, trace)
 
     def run(
         self, known: Mapping[str, Any], today: datetime.date, backend: str | None = None

@@ -474,17 +474,18 @@ def atoms(cond: Cond) -> list[Atom]:
 
 def fact_names(node: Cond | Term) -> list[str]:
     """Names of facts (and derived facts) read by a condition or term, in order, no repeats."""
-    found = dict.fromkeys(part.name for part in _walk(node) if isinstance(part, FactRef))
+    found = dict.fromkeys(part.name for part in walk(node) if isinstance(part, FactRef))
     return list(found)
 
 
 def param_names(node: Cond | Term) -> list[str]:
     """Names of params read by a condition or term."""
-    found = dict.fromkeys(part.name for part in _walk(node) if isinstance(part, ParamRef))
+    found = dict.fromkeys(part.name for part in walk(node) if isinstance(part, ParamRef))
     return list(found)
 
 
-def _walk(node: Any) -> list[Any]:
+def walk(node: Any) -> list[Any]:
+    """The node and every node below it, depth first."""
     children: list[Any] = []
     if isinstance(node, Call):
         children = list(node.args)
@@ -498,7 +499,7 @@ def _walk(node: Any) -> list[Any]:
         children = [node.item]
     elif isinstance(node, And | Or):
         children = list(node.items)
-    return [node, *(item for child in children for item in _walk(child))]
+    return [node, *(item for child in children for item in walk(child))]
 
 
 # ---------------------------------------------------------------- rendering

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_QUESTION = re.compile(r"[^.!?\n]*\?")
+_SENTENCE_END = re.compile(r"(?<=[.!?\n])")
 _EXCLAMATION_RUN = re.compile(r"!{2,}")
 _GREETING = re.compile(
     r"^\s*(dear|hello|hi|hey|good (morning|afternoon|evening)|greetings)\b", re.IGNORECASE
@@ -42,12 +42,23 @@ def is_valid_text(text: str) -> bool:
 
 def words(text: str) -> list[str]:
     """The words of a text (letters and digits, with inner apostrophes and hyphens)."""
-    return _WORD.findall(text)
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _tokens(text: str) -> tuple[str, ...]:
+    # Several features read the same draft in one evaluation: split it once.
+    return tuple(_WORD.findall(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _lowered(text: str) -> tuple[str, ...]:
+    return tuple(word.lower() for word in _tokens(text))
 
 
 def word_count(text: str) -> int:
     """Number of words in a text."""
-    return len(words(text))
+    return len(_tokens(text))
 
 
 def length(value: str | list[str]) -> int:
@@ -56,13 +67,32 @@ def length(value: str | list[str]) -> int:
 
 
 @functools.lru_cache(maxsize=1024)
-def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
-    """One compiled pattern matching any of the phrases as whole words, ignoring case."""
-    cleaned = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
-    if not cleaned:
-        return None
-    alternatives = "|".join(re.escape(phrase) for phrase in cleaned)
-    return re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)", re.IGNORECASE)
+def _phrase_index(phrases: tuple[str, ...]) -> dict[str, frozenset[tuple[str, ...]]]:
+    """Phrases as lowercase word sequences, grouped by their first word."""
+    index: dict[str, set[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        key = tuple(word.lower() for word in _WORD.findall(phrase))
+        if key:
+            index.setdefault(key[0], set()).add(key)
+    return {first: frozenset(keys) for first, keys in index.items()}
+
+
+def count_any(text: str, phrases: list[str]) -> int:
+    """Occurrences of any of the phrases, as whole words, ignoring case and punctuation
+    between words."""
+    index = _phrase_index(tuple(phrases))
+    tokens = _lowered(text)
+    count = 0
+    for position, token in enumerate(tokens):
+        for key in index.get(token, ()):
+            if tokens[position : position + len(key)] == key:
+                count += 1
+    return count
+
+
+def contains_any(text: str, phrases: list[str]) -> bool:
+    """Whether any of the phrases occurs."""
+    return count_any(text, phrases) > 0
 
 
 def contains(text: str, phrase: str) -> bool:
@@ -70,22 +100,16 @@ def contains(text: str, phrase: str) -> bool:
     return contains_any(text, [phrase])
 
 
-def count_any(text: str, phrases: list[str]) -> int:
-    """Occurrences of any of the phrases, as whole words, ignoring case."""
-    pattern = _phrases_pattern(tuple(phrases))
-    return len(pattern.findall(text)) if pattern else 0
-
-
-def contains_any(text: str, phrases: list[str]) -> bool:
-    """Whether any of the phrases occurs."""
-    pattern = _phrases_pattern(tuple(phrases))
-    return pattern is not None and pattern.search(text) is not None
-
-
 def _questions(value: str | list[str]) -> list[str]:
     if isinstance(value, list):
         return [item for item in value if item.strip()]
-    return [match.strip() for match in _QUESTION.findall(value) if match.strip(" ?")]
+    return list(_text_questions(value))
+
+
+@functools.lru_cache(maxsize=32)
+def _text_questions(text: str) -> tuple[str, ...]:
+    pieces = (piece.strip() for piece in _SENTENCE_END.split(text))
+    return tuple(piece for piece in pieces if piece.endswith("?") and piece.strip(" ?"))
 
 
 def question_count(value: str | list[str]) -> int:
