@@ -35,8 +35,7 @@ class _Merger:
         for index, rule in enumerate(file.spec.rules):
             self._add_rule(file, index, rule)
         for index, draft in enumerate(file.spec.drafts):
-            self.drafts[draft.id] = draft
-            self.origin[("drafts", draft.id)] = (file, ("drafts", index))
+            self._add_draft(file, index, draft)
         for index, rule_id in enumerate(file.spec.disable):
             self._disable(file, index, rule_id)
 
@@ -87,6 +86,21 @@ class _Merger:
             return
         self.rules[rule.id] = rule
         self.origin[("rules", rule.id)] = (file, ("rules", index))
+
+    def _add_draft(self, file: PackFile, index: int, draft: Any) -> None:
+        if draft.id in self.drafts:
+            first_file, first_path = self.origin[("drafts", draft.id)]
+            line = first_file.doc.mark(first_path).line
+            self.problems.append(
+                file.doc.problem(
+                    ("drafts", index, "id"),
+                    f"duplicate draft id '{draft.id}' (first defined at {first_file.path}:{line})",
+                    code="duplicate-draft",
+                )
+            )
+            return
+        self.drafts[draft.id] = draft
+        self.origin[("drafts", draft.id)] = (file, ("drafts", index))
 
     def _disable(self, file: PackFile, index: int, rule_id: str) -> None:
         if self.rules.pop(rule_id, None) is None:

@@ -172,13 +172,14 @@ def find_questions(
     fired: list[int],
     winner: Decision | None,
 ) -> list[Question]:
-    """Unknown facts worth asking about: those that can change the decision first, then by
-    the priority of the rules they affect, then in the pack's order."""
+    """Unknown facts worth asking about: those that can change the decision first; among
+    equals, the pack's `ask_order`, then the priority of the rules they affect, then the
+    order the facts are declared in."""
     plan = _plan(engine)
     env, _ = engine.run(known, today, backend="python")
     base = set(fired)
     decision = winner.id if winner else None
-    found: list[tuple[tuple[int, int, int], Question]] = []
+    found: list[tuple[tuple[int, float, int, int], Question]] = []
     for position, (name, spec) in enumerate(engine.rulebook.spec.facts.items()):
         if name in known or not _open_rules(engine, plan.dependents[name], env):
             continue
@@ -190,12 +191,9 @@ def find_questions(
             changes = changes or winner_of(engine, now) != decision
         if affects:
             top = max(engine.program.rules[i].checked.priority for i in affects)
-            found.append(
-                (
-                    (0 if changes else 1, -top, position),
-                    _question(engine, name, spec, affects, changes),
-                )
-            )
+            order = float("inf") if spec.ask_order is None else spec.ask_order
+            rank = (0 if changes else 1, order, -top, position)
+            found.append((rank, _question(engine, name, spec, affects, changes)))
     return [question for _, question in sorted(found, key=lambda item: item[0])]
 
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
 from .engine import Backend, Engine
 from .errors import OutreachRulesError, RulebookError
@@ -56,6 +57,14 @@ def cmd_why(args: argparse.Namespace) -> int:
     advice = engine.evaluate(_read_situation(args.situation), today=_today(args.today))
     answer = advice.why_not(args.target)
     print(answer.model_dump_json(indent=2) if args.format == "json" else str(answer))
+    return EXIT_OK
+
+
+def cmd_interview(args: argparse.Namespace) -> int:
+    engine = _engine(args)
+    advice = run_interview(engine, sys.stdin, sys.stdout, _today(args.today))
+    print()
+    print(advice.explain(format="markdown" if args.format == "markdown" else "text"), end="")
     return EXIT_OK
 
 
@@ -107,6 +116,13 @@ def _parser() -> argparse.ArgumentParser:
     why.add_argument("--today")
     why.add_argument("--format", choices=["text", "json"], default="text")
     why.set_defaults(run=cmd_why)
+
+    interview = with_pack(
+        sub.add_parser("interview", help="ask the questions that matter, then show the advice")
+    )
+    interview.add_argument("--today")
+    interview.add_argument("--format", choices=["text", "markdown"], default="text")
+    interview.set_defaults(run=cmd_interview)
 
     compile_ = sub.add_parser("compile", help="print the durable_rules rulesets of a pack")
     compile_.add_argument(

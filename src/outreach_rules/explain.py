@@ -125,5 +125,8 @@ def render_why_not(answer: WhyNot) -> str:
     lines.extend(f"  needs {reason_text(r)}, which is not the case" for r in answer.failed)
     lines.extend(f"  needs {reason_text(r)}, which is not known yet" for r in answer.unknown)
     if answer.beaten_by is not None:
-        lines.append(f"  the decision is {answer.beaten_by.id} (rule {answer.beaten_by.rule_id}).")
+        beaten = answer.beaten_by
+        lines.append(
+            f"  instead, {beaten.id} won: rule {beaten.rule_id} (priority {beaten.priority})."
+        )
     return "\n".join(lines)

@@ -63,6 +63,7 @@ class FactSpec(_Model):
     values: list[str] | None = None
     question: str | None = None
     description: str = ""
+    ask_order: int | None = None
     label: str | None = None
     when_true: str | None = None
     when_false: str | None = None
