@@ -117,10 +117,8 @@ def _values(name: str) -> st.SearchStrategy[Any]:
 
 
 @settings(max_examples=150)
-@given(situations, st.data())
-def test_listed_questions_can_change_the_outcome(
-    known: dict[str, Any], data: st.DataObject
-) -> None:
+@given(situations)
+def test_listed_questions_can_change_the_outcome(known: dict[str, Any]) -> None:
     """For every listed question, some answer changes the decision or the advice."""
     from outreach_rules._questions import _plan
 
