@@ -44,47 +44,50 @@ def citation(engine: Engine, cite: Cite) -> Citation:
     )
 
 
-MAX_CHAIN = 8
+Memo = dict[int, list[Reason]]
 
 
 def reasons(
-    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], depth: int = 0
+    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], memo: Memo
 ) -> list[Reason]:
     """The holding atoms of a fired rule's condition, with values, in words, and the chain
-    behind every derived fact they read."""
-    found: list[Reason] = []
+    behind every derived fact they read (computed once per rule per evaluation)."""
+    found = memo.get(rule.index)
+    if found is not None:
+        return found
+    found = []
     for atom in rule.atoms:
         if atom.test(env) is not True:
             continue
         value = atom.value(env)
+        # The values are built here from checked parts: skip re-validating them.
         found.append(
-            Reason(
+            Reason.model_construct(
                 fact=atom.fact,
                 value=_plain(value),
                 condition=atom.text,
                 holds=True,
                 text=fill(atom.words, value, show_value),
-                **_provenance(engine, atom.fact, env, fired, depth),
+                **_provenance(engine, atom.fact, env, fired, memo),
             )
         )
+    memo[rule.index] = found
     return found
 
 
 def _provenance(
-    engine: Engine, fact: str | None, env: Env, fired: set[int], depth: int
+    engine: Engine, fact: str | None, env: Env, fired: set[int], memo: Memo
 ) -> dict[str, Any]:
     derived = engine.rulebook.spec.derived.get(fact or "")
-    if derived is None or depth >= MAX_CHAIN:
-        return {}
+    if derived is None:
+        return {"set_by": None, "computed_from": None, "because": []}
     if derived.value is not None:
-        return {"computed_from": derived.value}
+        return {"set_by": None, "computed_from": derived.value, "because": []}
     for setter in engine.program.rules:
         if setter.index in fired and fact in setter.checked.sets:
-            return {
-                "set_by": setter.id,
-                "because": reasons(engine, setter, env, fired, depth + 1),
-            }
-    return {}
+            chain = reasons(engine, setter, env, fired, memo)
+            return {"set_by": setter.id, "computed_from": None, "because": chain}
+    return {"set_by": None, "computed_from": None, "because": []}
 
 
 def show_value(value: Any) -> str:
@@ -125,14 +128,15 @@ def build_advice(
         program.rules[index] for index in fired if program.rules[index].checked.spec is not None
     ]
     values = template_values(engine, env)
-    decisions = _decisions(engine, rules, env, set(fired))
+    memo: Memo = {}
+    decisions = _decisions(engine, rules, env, set(fired), memo)
     winner = decisions[0] if decisions else None
     return Advice(
         decision=winner,
         alternatives=decisions[1:],
-        recommendations=_items(engine, rules, env, set(fired), values, today, "recommend"),
-        findings=_items(engine, rules, env, set(fired), values, today, "flag"),
-        questions=find_questions(engine, known, today, fired, winner) if trace else [],
+        recommendations=_items(engine, rules, env, set(fired), memo, values, today, "recommend"),
+        findings=_items(engine, rules, env, set(fired), memo, values, today, "flag"),
+        questions=find_questions(engine, env, known, today, fired, winner) if trace else [],
         draft=_draft(engine, winner, env, values, today),
         trace=_trace(engine, env, set(fired)) if trace else None,
         rulebook=rulebook_info(engine),
@@ -142,7 +146,7 @@ def build_advice(
 
 
 def _decisions(
-    engine: Engine, rules: list[CompiledRule], env: Env, fired: set[int]
+    engine: Engine, rules: list[CompiledRule], env: Env, fired: set[int], memo: Memo
 ) -> list[Decision]:
     proposing = sorted(
         (r for r in rules if r.checked.spec and r.checked.spec.decide),
@@ -158,7 +162,7 @@ def _decisions(
                 title=engine.rulebook.spec.decisions[spec.decide].title,
                 rule_id=rule.id,
                 priority=rule.checked.priority,
-                because=reasons(engine, rule, env, fired),
+                because=reasons(engine, rule, env, fired, memo),
                 rationale=spec.rationale,
                 source=citation(engine, spec.cite),
                 lost_to=proposing[0].id if decisions else None,
@@ -172,6 +176,7 @@ def _items(
     rules: list[CompiledRule],
     env: Env,
     fired: set[int],
+    memo: Memo,
     values: dict[str, Any],
     today: datetime.date,
     kind: str,
@@ -188,7 +193,7 @@ def _items(
             "topic": outcome.topic,
             "text": _templates.render(outcome.text, values, params, today),
             "priority": rule.checked.priority,
-            "because": reasons(engine, rule, env, fired),
+            "because": reasons(engine, rule, env, fired, memo),
             "rationale": spec.rationale,
             "source": citation(engine, spec.cite),
         }
@@ -224,30 +229,35 @@ def _draft(
 
 def _trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
     program = engine.program
+    seen: dict[str, ConditionTrace] = {}  # the same condition often guards several rules
+    # Built from checked parts on every evaluation: construct without re-validating.
     rules = [
-        RuleTrace(
+        RuleTrace.model_construct(
             rule_id=rule.id,
             fired=rule.index in fired,
             holds=rule.test(env),
             priority=rule.checked.priority,
             stratum=rule.stratum,
             decides=rule.checked.spec.decide if rule.checked.spec else None,
-            conditions=[_condition_trace(atom, env) for atom in rule.atoms],
+            conditions=[_condition_trace(atom, env, seen) for atom in rule.atoms],
         )
         for rule in program.rules
     ]
     return Trace(backend=engine.backend, rules=rules, derived=_derived_trace(engine, env, fired))
 
 
-def _condition_trace(atom: AtomCheck, env: Env) -> ConditionTrace:
-    value = atom.value(env)
-    return ConditionTrace(
-        condition=atom.text,
-        fact=atom.fact,
-        value=_plain(value),
-        holds=atom.test(env),
-        text=fill(atom.words, value, show_value),
-    )
+def _condition_trace(atom: AtomCheck, env: Env, seen: dict[str, ConditionTrace]) -> ConditionTrace:
+    found = seen.get(atom.text)
+    if found is None:
+        value = atom.value(env)
+        found = seen[atom.text] = ConditionTrace.model_construct(
+            condition=atom.text,
+            fact=atom.fact,
+            value=_plain(value),
+            holds=atom.test(env),
+            text=fill(atom.words, value, show_value),
+        )
+    return found
 
 
 def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTrace]:

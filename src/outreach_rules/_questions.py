@@ -167,6 +167,7 @@ def trial(engine: Engine, env: Env, fired: set[int], fact: str, value: Any) -> s
 
 def find_questions(
     engine: Engine,
+    env: Env,
     known: Mapping[str, Any],
     today: datetime.date,
     fired: list[int],
@@ -176,7 +177,6 @@ def find_questions(
     equals, the pack's `ask_order`, then the priority of the rules they affect, then the
     order the facts are declared in."""
     plan = _plan(engine)
-    env, _ = engine.run(known, today, backend="python")
     base = set(fired)
     decision = winner.id if winner else None
     found: list[tuple[tuple[int, float, int, int], Question]] = []
