@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 MAX_LIST_ITEMS = 20
+MAX_SAMPLE_WORDS = 2_000
 
 
 class _Plan:
@@ -96,7 +97,7 @@ def _constants(engine: Engine) -> tuple[list[float], list[str], list[str]]:
 
 
 def _list_samples(numbers: Iterable[float], phrases: list[str]) -> list[Any]:
-    many = min(MAX_LIST_ITEMS, int(max([0, *numbers])) + 1)
+    many = min(MAX_LIST_ITEMS, _size(numbers) + 1)
     specific = "Which skills and experiences matter most for this team's daily work?"
     return [
         [],
@@ -107,8 +108,13 @@ def _list_samples(numbers: Iterable[float], phrases: list[str]) -> list[Any]:
     ]
 
 
+def _size(numbers: Iterable[float]) -> int:
+    """The largest constant that can sensibly size a sample (a count of words or items)."""
+    return int(max([0, *(n for n in numbers if n <= MAX_SAMPLE_WORDS)]))
+
+
 def _text_samples(numbers: Iterable[float], phrases: list[str]) -> list[str]:
-    words = " ".join(["word"] * (int(max([0, *numbers])) + 2))
+    words = " ".join(["word"] * (_size(numbers) + 2))
     shouting = "PLEASE ANSWER QUICKLY!! 😀 " + " ".join(phrases)
     polite = (
         "Dear Dana,\n\nThank you for the opportunity. " + " ".join(phrases) + "\n"
