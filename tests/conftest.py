@@ -1,7 +1,9 @@
 """Shared test configuration: Hypothesis settings profiles.
 
-Profiles: "ci" (the default) and "long" (ten times the examples, for a nightly or a local
-soak). Choose one with the HYPOTHESIS_PROFILE environment variable, e.g.
+Profiles: "ci" (the default), "long" (ten times the examples, for a nightly or a local
+soak) and "fuzz" (400 times the examples, for `make fuzz`: the fuzz tests of
+tests/test_fuzz.py then run well over 100,000 examples in all). Choose one with the
+HYPOTHESIS_PROFILE environment variable, e.g.
 `HYPOTHESIS_PROFILE=long pytest tests/test_differential.py`. Tests that set their own
 `max_examples` scale it with `strategies.scaled(n)`, which follows the profile.
 """
@@ -23,5 +25,11 @@ settings.register_profile(
     "long",
     parent=settings.get_profile("ci"),
     max_examples=1_000,
+)
+settings.register_profile(
+    "fuzz",
+    parent=settings.get_profile("ci"),
+    max_examples=40_000,
+    deadline=None,  # the fuzz tests time every example themselves
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

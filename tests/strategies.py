@@ -14,12 +14,20 @@ kept small, since the engine builds those itself from the rules that set `<name>
 `situations(pack_facts)` draws a situation for the `facts:` mapping of such a pack (or of any
 pack, see `facts_of_model`), with each fact either missing, null or given a value. Values are
 drawn from the same pools as the literals of the conditions, so comparisons often hold.
+
+For the fuzz tests (tests/test_fuzz.py): `yaml_documents()` (random nested data dumped as
+YAML), `raw_texts()` (random characters and soups of YAML tokens), `mutated_pack_data()` and
+`mutated_pack_texts()` (the bundled pack mutated as data and as text), `condition_texts()`
+(conditions, well-typed or not) and `condition_pack()` to hold one. For the hostile
+situations (tests/test_hostile_situations.py): `json_like()` and `hostile_situations()`.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import datetime
+import functools
 import json
 import math
 import random
@@ -27,6 +35,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -773,4 +782,446 @@ def random_situation(rng: random.Random, facts: Mapping[str, Mapping[str, Any]])
         else:
             value = (TODAY + datetime.timedelta(days=rng.randint(-5, 12))).isoformat()
         situation[name] = value
+    return situation
+
+
+# ---------------------------------------------------------------- fuzzing: random and mutated packs
+BUNDLED_PACK = Path(__file__).resolve().parents[1] / "rules" / "interview-outreach.yaml"
+# Every key a pack may hold, at any level: random data with these keys gets past the first
+# "unknown key" and into the deeper checks.
+PACK_KEYS = (
+    "pack", "version", "title", "description", "sources", "decisions", "facts", "params",
+    "derived", "rules", "drafts", "disable", "publisher", "published", "url", "own",
+    "sections", "type", "values", "question", "default", "value", "id", "when", "priority",
+    "decide", "recommend", "flag", "set", "rationale", "cite", "override", "topic", "text",
+    "severity", "source", "section", "quote", "decision", "channel", "subject", "body",
+)  # fmt: skip
+# Pieces of YAML syntax, including every tag and directive a hostile pack might try.
+YAML_TOKENS = (
+    "- ", ": ", "? ", ":", "-", "\n", "\n", "  ", "    ", "\t", "\r\n", "{", "}", "[", "]",
+    ", ", "&a ", "*a", "&b ", "*b", "*c", "'", '"', "# c", "|\n", "|-\n", ">\n", ">-\n",
+    "!!python/object/apply:os.system ", "!!python/name:os.system ", "!!python/tuple ",
+    "!!int ", "!!float ", "!!bool ", "!!null ", "!!str ", "!!timestamp ", "!!binary ",
+    "!!set ", "!!omap ", "!!pairs ", "!!map ", "!!seq ", "!!merge ", "!local ", "! ",
+    "!<tag:yaml.org,2002:int> ", "!e!x ", "%YAML 1.1\n", "%TAG !e! tag:e.com,2000:\n",
+    "---\n", "--- ", "...\n", "<<: ", "~", "null", "true", "yes", "Off", "0x1F", "0o17",
+    "0b101", "1_000", "1e400", "-.inf", ".nan", "1:20:30", "2026-03-06", "2026-02-30",
+    "2026-03-06 10:00:00", "\x00", "\x7f", "\ufeff", "\u2028", "\\u0000", "\\ud800", "é",
+    "😀", "pack: p\n", "version: '1'\n", "title: t\n", "rules:\n", "facts:\n",
+    "  - id: r\n", "    when: ", "type: bool\n", "cite: {source: s, section: A}\n",
+)  # fmt: skip
+YAML_CHARS = "".join(sorted(set("-:?{}[],&*!|>'\"#%@`~\n\t ab0.")))
+BUNDLED_FACT_TYPES = ("bool", "int", "float", "str", "enum", "date", "list", "text")
+
+
+def fuzz_scalars() -> st.SearchStrategy[Any]:
+    """Scalars as YAML can hold them, with the awkward ones: NaN, huge ints, datetimes."""
+    return st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.sampled_from([2**53, 2**53 + 1, -(2**63), 2**64, 10**30, 10**4000]),
+        st.floats(),
+        st.text(max_size=30),
+        st.sampled_from([*STRINGS, *PACK_KEYS, *BUNDLED_FACT_TYPES, "ready", "article"]),
+        st.dates(),
+        st.datetimes(),
+    )
+
+
+def fuzz_data(max_leaves: int = 40) -> st.SearchStrategy[Any]:
+    """Random nested data (lists, mappings with str, int, bool or null keys, scalars)."""
+    keys = st.one_of(
+        st.sampled_from(PACK_KEYS), st.text(max_size=12), st.integers(-3, 3), st.none()
+    )
+    return st.recursive(
+        fuzz_scalars(),
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=6), st.dictionaries(keys, inner, max_size=6)
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def dump_yaml(data: Any, flow: bool | None = None, unicode: bool = True) -> str:
+    """YAML text of data, as yaml.safe_dump writes it (no sorting: keys may mix types)."""
+    return yaml.safe_dump(data, sort_keys=False, default_flow_style=flow, allow_unicode=unicode)
+
+
+@st.composite
+def yaml_documents(draw: Draw) -> str:
+    """The YAML text of random nested data, in block or flow style."""
+    data = draw(fuzz_data())
+    return dump_yaml(data, draw(st.sampled_from([None, False, True])), draw(st.booleans()))
+
+
+def raw_texts() -> st.SearchStrategy[str]:
+    """Raw text: random characters, YAML punctuation, and a soup of YAML tokens."""
+    soup = st.lists(
+        st.one_of(st.sampled_from(YAML_TOKENS), st.sampled_from(YAML_TOKENS), st.text(max_size=6)),
+        max_size=40,
+    ).map("".join)
+    return st.one_of(st.text(max_size=200), st.text(alphabet=YAML_CHARS, max_size=200), soup, soup)
+
+
+@functools.cache
+def bundled_pack_text() -> str:
+    return BUNDLED_PACK.read_text(encoding="utf-8")
+
+
+@functools.cache
+def _bundled_pack_data() -> Any:
+    return yaml.safe_load(bundled_pack_text())
+
+
+def _data_paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """The path of every value inside nested data (not the root)."""
+    children: list[tuple[Any, Any]] = []
+    if isinstance(data, dict):
+        children = list(data.items())
+    elif isinstance(data, list):
+        children = list(enumerate(data))
+    paths: list[tuple[Any, ...]] = []
+    for key, value in children:
+        paths.append((*prefix, key))
+        paths.extend(_data_paths(value, (*prefix, key)))
+    return paths
+
+
+def _parent(data: Any, path: tuple[Any, ...]) -> Any:
+    for key in path[:-1]:
+        data = data[key]
+    return data
+
+
+@st.composite
+def mutated_pack_data(draw: Draw) -> str:
+    """The bundled pack as data with 1-3 structural mutations (a value replaced by random
+    data or a random condition, a key deleted or renamed, a list item deleted, duplicated
+    or moved), dumped back to YAML."""
+    data = copy.deepcopy(_bundled_pack_data())
+    for _ in range(draw(st.integers(1, 3))):
+        paths = _data_paths(data)
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent, key = _parent(data, path), path[-1]
+        operation = draw(
+            st.sampled_from(["replace", "replace", "condition", "delete", "rename", "copy"])
+        )
+        if operation == "replace":
+            parent[key] = draw(fuzz_data(max_leaves=8))
+        elif operation == "condition":
+            parent[key] = draw(condition_texts())
+        elif operation == "delete":
+            del parent[key]
+        elif operation == "rename" and isinstance(parent, dict):
+            new_key = draw(st.one_of(st.sampled_from(PACK_KEYS), st.text(max_size=10)))
+            parent[new_key] = parent.pop(key)
+        elif isinstance(parent, list):  # copy (or rename in a list): duplicate the item
+            parent.insert(draw(st.integers(0, len(parent))), copy.deepcopy(parent[key]))
+        else:  # copy in a mapping: the value of another path
+            other = draw(st.sampled_from(paths))
+            parent[key] = copy.deepcopy(_parent(data, other)[other[-1]])
+    return dump_yaml(data, draw(st.sampled_from([None, False])))
+
+
+@st.composite
+def mutated_pack_texts(draw: Draw, text: str | None = None) -> str:
+    """The bundled pack's text (or `text`) with 1-4 mutations of its lines: deleted,
+    duplicated, replaced by another line or by random text, moved, re-indented, or one
+    character replaced, deleted or inserted."""
+    lines = (text if text is not None else bundled_pack_text()).splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 4))):
+        if not lines:
+            lines = [""]
+        index = draw(st.integers(0, len(lines) - 1))
+        line = lines[index]
+        operation = draw(
+            st.sampled_from(
+                ["delete", "duplicate", "replace", "random", "move", "indent", "char", "char"]
+            )
+        )
+        if operation == "delete":
+            del lines[index]
+        elif operation == "duplicate":
+            lines.insert(index, line)
+        elif operation == "replace":
+            lines[index] = draw(st.sampled_from(lines))
+        elif operation == "random":
+            lines[index] = draw(raw_texts()) + "\n"
+        elif operation == "move":
+            del lines[index]
+            lines.insert(draw(st.integers(0, len(lines))), line)
+        elif operation == "indent":
+            delta = draw(st.sampled_from([-4, -2, -1, 1, 2, 4]))
+            stripped = line.lstrip(" ")
+            lines[index] = " " * max(0, len(line) - len(stripped) + delta) + stripped
+        else:
+            at = draw(st.integers(0, len(line)))
+            char = draw(st.one_of(st.sampled_from(YAML_CHARS), st.characters()))
+            kind = draw(st.sampled_from(["set", "delete", "insert"]))
+            end = at + 1 if kind in ("set", "delete") else at
+            lines[index] = line[:at] + ("" if kind == "delete" else char) + line[end:]
+    return "".join(lines)
+
+
+# Condition pieces for the facts and params of `condition_pack()`: names (known, misspelt,
+# reserved, Python builtins), params, functions, operators Python has and conditions do
+# not, and literals of every kind.
+CONDITION_NAMES = (
+    "ready", "attempts", "score", "name", "channel", "when_day", "questions", "draft",
+    "flagged", "level", "redy", "sid", "id", "today", "params", "true", "false", "True",
+    "None", "null", "__import__", "__builtins__", "open", "eval", "os", "x",
+)  # fmt: skip
+CONDITION_PARAMS = (
+    "params.max_words", "params.generic", "params.label", "params.ratio", "params.strict",
+    "params.missing", "params.__class__", "params", "params.max_words.real",
+)  # fmt: skip
+CONDITION_LITERALS = (
+    "0", "-1", "2.5", "1e308", "1e400", "-0.0", "9007199254740993", "10**20", "1_000",
+    "0x10", "1j", '"email"', "'phone'", '"x"', '""', '"é"', '"\\ud800"', '"\\x00"',
+    "b'x'", "f'{x}'", "r'\\d'", '"2026-03-06"', "...", "[]", '["a", "b"]', "()", "{}",
+    "{1}", "[1, 2]", '["email", 1]',
+)  # fmt: skip
+CONDITION_OPERATORS = (
+    "and", "or", "==", "!=", "<", "<=", ">", ">=", "in", "not in", "is", "is not", "+",
+    "-", "*", "/", "//", "%", "**", "|", "&", "^", "<<", ">>", "@", ":=",
+)  # fmt: skip
+CONDITION_TOKENS = (
+    *CONDITION_NAMES, *CONDITION_PARAMS, *CONDITION_LITERALS, *CONDITION_OPERATORS,
+    "not", "(", ")", "[", "]", ",", ".", ":", ";", "lambda x:", "if", "else", "for",
+    "await", "yield", "*", "**", "=", "\n", "#", "\\", "word_count(", "days_until(",
+)  # fmt: skip
+
+
+# Valid atoms over the facts and params of `condition_pack()`, for well-typed conditions.
+CONDITION_ATOMS = (
+    "ready", "not ready", "attempts > 2", "attempts == 3", "2 <= attempts < 10",
+    "score <= params.ratio", "score > 1e-05", "name == params.label", 'name != "é"',
+    'channel == "email"', 'channel in ["email", "phone"]', 'channel not in ["phone"]',
+    '"What should I prepare?" in questions', "length(questions) >= 2",
+    "word_count(draft) > params.max_words", "days_until(when_day) >= 0",
+    "days_since(when_day) > -5", 'contains(draft, "skills")',
+    "contains_any(draft, params.generic)", "question_count(draft) == 1",
+    "specific_question_count(questions, params.generic) > 0", "has_greeting(draft)",
+    "not has_signoff(draft)", "params.strict", "flagged", "level > 3", "name in []",
+    "true", "false", "attempts > 9007199254740993", "score != 0.1",
+)  # fmt: skip
+
+
+def condition_valid() -> st.SearchStrategy[str]:
+    """Well-typed conditions from CONDITION_ATOMS with and, or, not and parentheses."""
+    return st.recursive(
+        st.sampled_from(CONDITION_ATOMS),
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from([" and ", " or "]), inner).map("".join),
+            inner.map(lambda text: f"not ({text})"),
+        ),
+        max_leaves=8,
+    )
+
+
+def _operands() -> st.SearchStrategy[str]:
+    return st.sampled_from((*CONDITION_NAMES, *CONDITION_PARAMS, *CONDITION_LITERALS))
+
+
+def _call_text(parts: tuple[str, list[str]]) -> str:
+    return f"{parts[0]}({', '.join(parts[1])})"
+
+
+def condition_grammar() -> st.SearchStrategy[str]:
+    """Expressions from a small grammar over the condition language and beyond it."""
+    functions = st.sampled_from([*FUNCTION_NAMES, "len", "getattr", "print"])
+    return st.recursive(
+        _operands(),
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(CONDITION_OPERATORS), inner).map(" ".join),
+            inner.map(lambda text: f"not {text}"),
+            inner.map(lambda text: f"({text})"),
+            st.tuples(functions, st.lists(inner, max_size=3)).map(_call_text),
+            st.lists(inner, max_size=4).map(lambda items: "[" + ", ".join(items) + "]"),
+            st.tuples(inner, inner, inner).map(lambda t: f"{t[0]} if {t[1]} else {t[2]}"),
+        ),
+        max_leaves=12,
+    )
+
+
+@st.composite
+def condition_texts(draw: Draw) -> str:
+    """A condition string: well-typed, from the grammar (sometimes with one character
+    changed), a soup of tokens, random text, or one of the bundled pack's conditions with a
+    character changed."""
+    kind = draw(
+        st.sampled_from(["valid", "valid", "grammar", "mutated", "soup", "text", "bundled"])
+    )
+    if kind == "valid":
+        return draw(condition_valid())
+    if kind == "soup":
+        tokens = st.one_of(st.sampled_from(CONDITION_TOKENS), st.text(max_size=4))
+        return " ".join(draw(st.lists(tokens, min_size=1, max_size=20)))
+    if kind == "text":
+        return draw(st.text(max_size=60))
+    text = draw(st.sampled_from(bundled_conditions())) if kind == "bundled" else ""
+    if kind in ("grammar", "mutated"):
+        text = draw(condition_grammar())
+    if kind in ("mutated", "bundled") and text:
+        at = draw(st.integers(0, len(text)))
+        char = draw(st.one_of(st.sampled_from("()[]\"'.,<>=!"), st.characters()))
+        text = text[:at] + char + text[at + draw(st.integers(0, 1)) :]
+    return text
+
+
+FUNCTION_NAMES = (
+    "word_count", "length", "contains", "contains_any", "count_any", "question_count",
+    "specific_question_count", "exclamation_runs", "emoji_count", "shouting_count",
+    "has_greeting", "has_signoff", "days_until", "days_since",
+)  # fmt: skip
+
+
+@functools.cache
+def bundled_conditions() -> tuple[str, ...]:
+    """Every `when` and `value` of the bundled pack."""
+    found = [
+        value
+        for path in _data_paths(_bundled_pack_data())
+        if path[-1] in ("when", "value")
+        and isinstance(value := _parent(_bundled_pack_data(), path)[path[-1]], str)
+    ]
+    return tuple(found)
+
+
+def condition_pack(condition: str, where: str = "rule") -> str:
+    """A small pack (facts of every type, params of every type, a derived fact set by a
+    rule and one computed by a value) with `condition` as a rule's `when`, as the `value`
+    of a derived fact, or as a draft's `when`."""
+    rule = {
+        "id": "fuzzed",
+        "when": "ready",
+        "decide": "go",
+        "recommend": {"topic": "t", "text": "Words: {{ word_count(draft) }}."},
+        "rationale": "Fuzzed.",
+        "cite": {"source": "guide", "section": "Basics"},
+    }
+    pack: dict[str, Any] = {
+        "pack": "fuzz",
+        "version": "1",
+        "title": "Fuzz",
+        "sources": {"guide": {"title": "A guide", "sections": ["Basics"]}},
+        "decisions": {"go": {"title": "Go"}},
+        "facts": {
+            "ready": {"type": "bool"},
+            "attempts": {"type": "int"},
+            "score": {"type": "float"},
+            "name": {"type": "str"},
+            "channel": {"type": "enum", "values": ["email", "phone"]},
+            "when_day": {"type": "date"},
+            "questions": {"type": "list"},
+            "draft": {"type": "text"},
+        },
+        "params": {
+            "max_words": {"type": "int", "default": 150},
+            "generic": {"type": "list", "default": ["what should I prepare"]},
+            "label": {"type": "str", "default": "x"},
+            "ratio": {"type": "float", "default": 0.5},
+            "strict": {"type": "bool", "default": True},
+        },
+        "derived": {
+            "flagged": {"type": "bool", "default": False},
+            "level": {"type": "int", "value": "word_count(draft)"},
+        },
+        "rules": [
+            rule,
+            {**rule, "id": "setter", "when": "attempts > 2", "set": {"flagged": True}},
+        ],
+        "drafts": [
+            {
+                "id": "note",
+                "decision": "go",
+                "channel": "email",
+                "subject": "Hello",
+                "body": "Hello {{ name }}",
+                "cite": {"source": "guide", "section": "Basics"},
+            }
+        ],
+    }
+    if where == "rule":
+        rule["when"] = condition
+    elif where == "value":
+        pack["derived"]["level"] = {"type": "bool", "value": condition}
+    else:
+        pack["drafts"][0]["when"] = condition
+    return dump_yaml(pack)
+
+
+# A situation that gives every fact of `condition_pack()` a value.
+CONDITION_PACK_SITUATION: dict[str, Any] = {
+    "ready": True,
+    "attempts": 3,
+    "score": 0.75,
+    "name": "x",
+    "channel": "email",
+    "when_day": "2026-03-06",
+    "questions": ["What should I prepare?", "Which skills matter most for this role?"],
+    "draft": "Dear Dana,\nCould you tell me which skills matter most?\nBest regards",
+}
+
+
+# ---------------------------------------------------------------- hostile situations
+AWKWARD_STRINGS = (
+    "", "true", "yes", "1", "email", "Email", "2026-03-06", "2026-02-30", "20260306",
+    "2026-03-06T10:00", "nan", "x" * 1_001, "x" * 70_000, "\ud800",
+)  # fmt: skip
+
+
+def json_like(max_leaves: int = 10) -> st.SearchStrategy[Any]:
+    """JSON-like values, with the awkward ones (NaN, infinity, huge ints, long strings,
+    ISO-looking strings), and a Python value now and then (bytes, a set, a date, a tuple)."""
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**60), 2**60),
+        st.sampled_from([0, 1, -1, 2**53, 2**53 + 1, -(2**53) - 1, 10**400, 10**4000]),
+        st.floats(),
+        st.text(max_size=20),
+        st.sampled_from(AWKWARD_STRINGS),
+        st.binary(max_size=8),
+        st.dates(),
+        st.datetimes(),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.lists(inner, max_size=4).map(tuple),
+            st.frozensets(st.text(max_size=4), max_size=3),
+            st.dictionaries(st.text(max_size=6), inner, max_size=3),
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+@st.composite
+def hostile_situations(draw: Draw, facts: Mapping[str, Mapping[str, Any]]) -> dict[Any, Any]:
+    """A situation for `facts` (see `facts_of_model`) where each fact is missing, null, a
+    valid value of its type, or any JSON-like value; plus, now and then, unknown, reserved
+    and non-string keys."""
+    situation: dict[Any, Any] = {}
+    for name, spec in facts.items():
+        choice = draw(st.integers(0, 9))
+        if choice < 3:
+            continue
+        if choice == 3:
+            situation[name] = None
+        elif choice < 7:
+            situation[name] = draw(_value(spec))
+        else:
+            situation[name] = draw(json_like())
+    extra_keys = st.one_of(
+        st.sampled_from(["sid", "id", "params", "today", "_k", "$x", "Channel", "", " ready"]),
+        st.text(max_size=8),
+        st.integers(-2, 2),
+    )
+    for key in draw(st.lists(extra_keys, max_size=2)):
+        situation[key] = draw(json_like(max_leaves=3))
     return situation

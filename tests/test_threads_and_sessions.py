@@ -25,7 +25,10 @@ from typing import Any
 import pytest
 
 import outreach_rules as orr
+from outreach_rules._durable import available
 from strategies import TODAY, facts_of_model, random_situation
+
+needs_durable = pytest.mark.skipif(not available(), reason="durable_rules cannot be imported here")
 
 THREADS = 8
 PER_THREAD = 300
@@ -103,6 +106,7 @@ def sample_bundled_situations(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 @pytest.mark.slow
+@needs_durable
 def test_threads_share_one_durable_engine(tmp_path: Path) -> None:
     """Protects sharing one durable engine between threads (the documented use: build once,
     share across threads): 8 threads evaluating 300 situations each on one engine, starting
@@ -139,6 +143,7 @@ def test_threads_share_one_durable_engine(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@needs_durable
 def test_no_session_outlives_its_evaluation() -> None:
     """Protects the session lifetime of the durable host: after each of 20,000 evaluations in
     a row no durable session is open, the host is never rebuilt (a rebuild would reset the
@@ -186,6 +191,7 @@ def _evaluate_pickled(
         engine.close()
 
 
+@needs_durable
 def test_engine_pickles_into_a_spawned_process() -> None:
     """Protects pickling an engine (e.g. to a process pool): it travels by its sources and
     params, never with the parent's live durable host, and in a freshly spawned interpreter

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -39,7 +39,8 @@ def _date(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         raise ValueError("expected a date without a time, e.g. 2026-03-06")
     if isinstance(value, datetime.date):
-        return value
+        # A plain date: a subclass could redefine the arithmetic of days_until(...).
+        return datetime.date.fromordinal(datetime.date.toordinal(value))
     if isinstance(value, str):
         try:
             return datetime.date.fromisoformat(value)
@@ -48,9 +49,15 @@ def _date(value: Any) -> Any:
     raise ValueError("expected an ISO date such as 2026-03-06")
 
 
+def _plain(value: int | float) -> int | float:
+    """The plain int or float behind a value: a subclass could redefine its comparisons."""
+    return int.__int__(value) if isinstance(value, int) else float.__float__(value)
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError("expected a number")
+    value = _plain(value)
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("NaN and infinity are not allowed")
     if abs(value) > MAX_INT:
@@ -59,8 +66,19 @@ def _number(value: Any) -> Any:
 
 
 def _int(value: Any) -> Any:
-    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
-        raise ValueError(f"numbers are limited to ±{MAX_INT:,}")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = _plain(value)
+        if abs(value) > MAX_INT:
+            raise ValueError(f"numbers are limited to ±{MAX_INT:,}")
+    return value
+
+
+def _list(value: Any) -> Any:
+    # Sets have no order and iterators are used up: refused where lax pydantic takes them.
+    # Strings, mappings and non-iterables go on to pydantic, which refuses them itself.
+    plain = isinstance(value, list | tuple | str | bytes | bytearray | Mapping)
+    if not plain and isinstance(value, Iterable):
+        raise ValueError(f"Input should be a valid list, not a {type(value).__name__}")
     return value
 
 
@@ -82,7 +100,7 @@ def fact_annotation(spec: FactSpec) -> Any:
         "float": Annotated[float, BeforeValidator(_number)],
         "str": ShortStr,
         "date": Annotated[datetime.date, BeforeValidator(_date)],
-        "list": Annotated[list[ShortStr], Field(max_length=MAX_ITEMS)],
+        "list": Annotated[list[ShortStr], Field(max_length=MAX_ITEMS), BeforeValidator(_list)],
         "text": LongText,
     }
     if spec.type == "enum":

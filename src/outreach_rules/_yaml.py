@@ -94,10 +94,14 @@ class _Frame:
     has_key: bool = False
 
 
+def _check_size(size: int, file: str) -> None:
+    if size > MAX_BYTES:
+        raise YamlProblem(Problem(f"file is {size:,} bytes; the limit is {MAX_BYTES:,}", file))
+
+
 def decode(raw: bytes, file: str) -> str:
     """UTF-8 text of a pack file; a clear Problem for other encodings and oversized files."""
-    if len(raw) > MAX_BYTES:
-        raise YamlProblem(Problem(f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}", file))
+    _check_size(len(raw), file)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -110,6 +114,8 @@ def decode(raw: bytes, file: str) -> str:
 
 def read_document(text: str, file: str) -> Document:
     """Parse one YAML document into plain data with positions; raise YamlProblem when bad."""
+    if len(text) > MAX_BYTES // 4:  # text given directly (load_pack_text) has the same limit
+        _check_size(len(text.encode("utf-8", "surrogatepass")), file)
     doc = Document(None, file, text.splitlines())
     builder = _Builder(doc)
     try:
@@ -170,7 +176,10 @@ class _Builder:
         try:
             value = _construct_scalar(event)
         except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
-            self._fail(event, f"invalid value '{event.value}': {error}")
+            self._fail(event, f"invalid value '{_clip(event.value)}': {error}")
+        except (IndexError, KeyError, AttributeError, TypeError):
+            # PyYAML's constructors fail this way on explicit tags: `!!int ''`, `!!bool maybe`
+            self._fail(event, f"invalid value '{_clip(event.value)}' for the tag '{event.tag}'")
         if isinstance(value, str) and not is_valid_text(value):
             self._fail(event, "the string holds a lone surrogate (an invalid character)")
         if event.anchor:
@@ -249,6 +258,11 @@ class _Builder:
         if frame.key_mark is not None:
             self.doc.keys[(*frame.path, frame.key)] = frame.key_mark
         frame.key, frame.key_mark, frame.has_key = None, None, False
+
+
+def _clip(value: str, limit: int = 40) -> str:
+    """A scalar as quoted in a message: its first `limit` characters."""
+    return value if len(value) <= limit else value[:limit] + "..."
 
 
 def _mark_of(event: yaml.Event) -> Mark:

@@ -1,4 +1,4 @@
-"""The `outreach-rules` command: advise, why, compile and check."""
+"""The `outreach-rules` command: advise, why, compile; check, test, schema and docs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _cli_author
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
 from .engine import Backend, Engine
@@ -74,18 +75,6 @@ def cmd_compile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    try:
-        engine = _engine(args)
-    except RulebookError as error:
-        for problem in error.problems:
-            print(problem.render())
-        return EXIT_FAILED
-    rules = len(engine.program.rules)
-    print(f"ok: {rules} rules in {len(engine.program.strata)} strata")
-    return EXIT_OK
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="outreach-rules", description="Explainable career advice from YAML rule packs."
@@ -130,9 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     compile_.set_defaults(run=cmd_compile, backend="auto")
 
-    check = sub.add_parser("check", help="report every problem in a pack, with its position")
-    check.add_argument("pack", nargs="*")
-    check.set_defaults(run=cmd_check, backend="python")
+    _cli_author.register(sub)  # check, test, schema, docs
     return parser
 
 

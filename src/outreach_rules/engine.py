@@ -117,11 +117,18 @@ class Engine:
     ) -> list[Advice | OutreachRulesError]:
         """Advice for many situations, in input order, evaluated by `workers` processes.
 
-        A situation that fails gives its error (a SituationError) in its place; the others
-        are still evaluated. Each worker is a fresh interpreter ('spawn') that builds this
-        engine once from its sources and params, so the engine must come from `from_paths`
-        or `default`. `workers=1`, or fewer than `_batch.IN_PROCESS_BELOW` situations,
-        evaluates in this process. `today` defaults to the current day, once for the batch.
+        `workers` counts the processes that evaluate, this one included: `workers=2` starts
+        one worker process ('spawn': a fresh interpreter, never a fork) and this process
+        evaluates too while it rebuilds the results that the worker sends. A worker builds
+        this engine once from its sources and params, so the engine must come from
+        `from_paths` or `default`, and a script that calls this must guard its main code
+        with `if __name__ == "__main__":`, as for any spawned process. `workers=1`, or a
+        batch of fewer than `_batch.IN_PROCESS_BELOW` situations, is evaluated here alone.
+
+        A situation that fails gives its error (a SituationError, without its traceback) in
+        its place; the others are still evaluated. `today` defaults to the current day,
+        taken once for the whole batch. The cyclic garbage collector is paused during the
+        call: the results would otherwise be walked again and again as they pile up.
         """
         return _batch.evaluate_many(self, situations, today, workers, trace)
 

@@ -432,7 +432,8 @@ class _Linter:
                     rule.id,
                     ("decide",),
                     f"its decision '{rule.spec.decide}' never wins: whenever the rule fires, "
-                    f"{names} fires too and beats it",
+                    f"{names} {'fires' if len(winners) == 1 else 'fire'} too and "
+                    f"{'beats' if len(winners) == 1 else 'beat'} it",
                     "always-beaten",
                     rule_id=rule.id,
                 )

@@ -1,0 +1,127 @@
+"""A coaching service: outreach_rules behind a small FastAPI app.
+
+Run it from the repository root (needs fastapi and uvicorn, in the `dev` extra):
+
+    uvicorn --app-dir examples/coaching_service app:app --port 8000
+
+and open http://127.0.0.1:8000/ for the form, or http://127.0.0.1:8000/docs for the API.
+
+- `POST /advice?today=YYYY-MM-DD`: a situation (JSON) in, the `Advice` (JSON) out.
+- `POST /questions`: the questions that could change the advice for a situation.
+- `GET /questions`: the questions to start with (those of an empty situation).
+- `GET /schema/situation`: the JSON Schema of a situation.
+- `GET /`: a one-page form that asks the questions and shows the advice.
+
+One `Engine` is built when the app is created and shared by every request: building
+compiles the pack, evaluating only reads it, and the engine is safe to share across the
+threads that FastAPI runs plain `def` endpoints in. An invalid situation gets a 422 whose
+`detail` lists each bad fact as `{fact, message, suggestions}`.
+
+(No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at
+run time, and the situation model is a local variable of `create_app`.)
+"""
+
+import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+
+import outreach_rules as orr
+
+STATIC = Path(__file__).resolve().parent / "static"
+Today = Annotated[
+    datetime.date | None,
+    Query(description="The day to evaluate on (YYYY-MM-DD); default: the server's today."),
+]
+
+
+def create_app(engine: orr.Engine | None = None) -> FastAPI:
+    """The app, around one engine (default: the bundled packs), built now and then shared."""
+    engine = engine if engine is not None else orr.Engine.default()
+    # The request body is typed with the pack's own situation model, so the OpenAPI schema
+    # lists every fact with its type and question.
+    situation_model: Any = engine.Situation
+    info = engine.rulebook.spec
+    app = FastAPI(
+        title="Coaching service",
+        version=orr.__version__,
+        description=(
+            f"Explained advice from the rule pack '{info.pack}' {info.version}: {info.title}."
+        ),
+    )
+    app.state.engine = engine
+
+    @app.exception_handler(orr.SituationError)
+    def situation_error(_request: Request, error: orr.SituationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": _problems(error)})
+
+    @app.exception_handler(RequestValidationError)
+    def request_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": _request_problems(engine, error)})
+
+    @app.post("/advice", response_model=orr.Advice, summary="Advice for a situation")
+    def advice(situation: situation_model, today: Today = None) -> orr.Advice:  # type: ignore[valid-type]
+        """The decision, recommendations, findings, questions, draft and trace."""
+        return engine.evaluate(situation, today=today)
+
+    @app.post("/questions", response_model=list[orr.Question], summary="Questions to ask next")
+    def questions(situation: situation_model, today: Today = None) -> list[orr.Question]:  # type: ignore[valid-type]
+        """The unknown facts whose answer could change the advice, most important first."""
+        return engine.evaluate(situation, today=today).questions
+
+    @app.get("/questions", response_model=list[orr.Question], summary="Questions to start with")
+    def first_questions(today: Today = None) -> list[orr.Question]:
+        """The questions for a situation where nothing is known yet."""
+        return engine.evaluate({}, today=today).questions
+
+    @app.get("/schema/situation", summary="The JSON Schema of a situation")
+    def situation_schema() -> dict[str, Any]:
+        """Every fact of the pack, with its type, description and question."""
+        return engine.situation_schema()
+
+    @app.get("/", include_in_schema=False)
+    def form() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    return app
+
+
+def _problems(error: orr.SituationError) -> list[dict[str, Any]]:
+    return [
+        {"fact": p.fact, "message": p.message, "suggestions": list(p.suggestions)}
+        for p in error.problems
+    ]
+
+
+def _request_problems(engine: orr.Engine, error: RequestValidationError) -> list[dict[str, Any]]:
+    """The problems of a rejected request, in the engine's words where the body is at fault.
+
+    FastAPI validates the body with the situation model before the endpoint runs. The
+    engine's own validation of the same body names each bad fact, with did-you-mean
+    suggestions for a misspelt one, so a rejected body is validated again by the engine."""
+    problems: list[dict[str, Any]] = []
+    errors = list(error.errors())
+    body_errors = [item for item in errors if item["loc"][:1] == ("body",)]
+    parsed = error.body is not None and not isinstance(error.body, str | bytes)
+    if body_errors and parsed:
+        try:
+            engine.evaluate(error.body, trace=False)
+        except orr.SituationError as bad:
+            problems.extend(_problems(bad))
+            errors = [item for item in errors if item not in body_errors]
+    for item in errors:
+        loc = item["loc"]
+        if loc[:1] == ("body",):  # a body that is not JSON, or missing
+            where = str(loc[1]) if len(loc) > 1 and isinstance(loc[1], str) else "(situation)"
+        else:  # a query parameter
+            where = str(loc[-1]) if loc else "(request)"
+        reason = item.get("ctx", {}).get("error")
+        message = f"{item['msg']}: {reason}" if isinstance(reason, str) else str(item["msg"])
+        problems.append({"fact": where, "message": message, "suggestions": []})
+    return problems
+
+
+app = create_app()

@@ -1,0 +1,156 @@
+"""`outreach_rules.dask`: evaluation mapped over Dask collections on a local cluster.
+
+A LocalCluster of two worker processes (one thread each) stands in for a real cluster: the
+tasks, the engine recipe and the results cross process boundaries exactly as they would.
+Skipped when `distributed` is not installed (it comes with the `dask` and `dev` extras).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("distributed")
+
+import dask.bag as db
+from distributed import Client, LocalCluster
+
+import outreach_rules as orr
+from outreach_rules import _batch
+from outreach_rules.dask import _situation, evaluate_bag, evaluate_partitions
+from outreach_rules.engine import bundled_pack_dir
+from strategies import TODAY, facts_of_model, random_situation
+
+COUNT = 150
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Client]:
+    """A client of a local cluster of 2 worker processes with 1 thread each."""
+    with (
+        LocalCluster(
+            n_workers=2,
+            processes=True,
+            threads_per_worker=1,
+            dashboard_address=None,
+            worker_dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as connected,
+    ):
+        yield connected
+
+
+@pytest.fixture(scope="module")
+def engine() -> orr.Engine:
+    """The bundled pack with a params override, on its default backend."""
+    return orr.Engine.from_paths(bundled_pack_dir(), params={"max_words": 40})
+
+
+def situations_with_errors(engine: orr.Engine) -> list[dict[str, Any]]:
+    """Random valid situations for the bundled pack, with two bad ones among them."""
+    facts = facts_of_model(engine.Situation)
+    rng = random.Random(21)  # noqa: S311 - reproducible test data, not cryptography
+    situations = [random_situation(rng, facts) for _ in range(COUNT)]
+    situations[4] = {"interview_date": "next week"}
+    situations[-3] = {"no_such_fact": True}
+    return situations
+
+
+def comparable(results: list[Any]) -> list[Any]:
+    """Results with each error as (type, problems): exceptions do not compare equal."""
+    return [
+        (type(item), item.problems) if isinstance(item, orr.SituationError) else item
+        for item in results
+    ]
+
+
+def cached_engines() -> list[tuple[bytes, int]]:
+    """Run on each worker: the recipes in its engine cache, and the id of each engine."""
+    return [(blob, id(engine)) for blob, engine in _batch._engines.items()]
+
+
+def test_bag_gives_the_same_answers_as_evaluate_many(client: Client, engine: orr.Engine) -> None:
+    """Protects the Dask helper: mapping evaluation over a bag on two worker processes gives,
+    in order, the same results as evaluate_many (bad situations give their SituationError in
+    place), with the params override carried to the workers."""
+    situations = situations_with_errors(engine)
+    want = engine.evaluate_many(situations, TODAY, workers=2)
+    bag = db.from_sequence(situations, npartitions=6)
+    got = client.compute(evaluate_bag(engine, bag, today=TODAY)).result()
+    assert comparable(got) == comparable(want)
+    assert isinstance(got[4], orr.SituationError) and got[4].facts == ["interview_date"]
+    advice = got[0]
+    assert isinstance(advice, orr.Advice) and advice.rulebook.params["max_words"] == 40
+
+
+def test_each_worker_builds_the_engine_once(client: Client, engine: orr.Engine) -> None:
+    """Protects the worker-side cache: however many partitions and computations, a worker
+    process builds the engine once (one cached engine per recipe, the same object after a
+    second computation)."""
+    bag = db.from_sequence(situations_with_errors(engine), npartitions=10)
+    client.compute(evaluate_bag(engine, bag, today=TODAY, trace=False)).result()
+    before = client.run(cached_engines)
+    client.compute(evaluate_bag(engine, bag, today=TODAY, trace=False)).result()
+    after = client.run(cached_engines)
+    blob = _batch.recipe(engine)
+    assert any(blob in dict(found) for found in after.values()), "no worker built the engine"
+    for worker, found in after.items():
+        assert len([item for item in found if item[0] == blob]) <= 1, worker
+        if blob in dict(before[worker]):
+            assert dict(found)[blob] == dict(before[worker])[blob], "the engine was rebuilt"
+
+
+def test_a_row_becomes_a_situation() -> None:
+    """Protects the cleaning of DataFrame rows (without pandas): missing values (None, NaN)
+    are unknown facts, a datetime at midnight is a date, and a whole float in an int fact is
+    an int, while a float in another fact stays a float."""
+    row = {
+        "ready": None,
+        "score": float("nan"),
+        "attempts": 3.0,
+        "ratio": 3.0,
+        "when_day": datetime.datetime(2026, 3, 6),
+        "name": "Sam",
+    }
+    situation = _situation(row, {"attempts"})
+    assert situation == {
+        "attempts": 3,
+        "ratio": 3.0,
+        "when_day": datetime.date(2026, 3, 6),
+        "name": "Sam",
+    }
+    assert type(situation["attempts"]) is int
+    assert type(situation["when_day"]) is datetime.date
+
+
+def test_dataframe_rows_are_situations(client: Client) -> None:
+    """Protects evaluate_partitions: each row of a Dask DataFrame is a situation in which a
+    missing cell is an unknown fact, a date arrives as a timestamp and an int of a column
+    with gaps as a float; the results are aligned with the rows and equal evaluating the
+    rows as plain dicts."""
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    engine = orr.Engine.from_paths(DATA / "packs" / "all-types.yaml")
+    rows: list[dict[str, Any]] = [
+        {"ready": True, "score": 0.75, "attempts": 3, "when_day": "2026-03-06", "name": "Sam"},
+        {"ready": None, "score": None, "attempts": None, "when_day": None, "name": None},
+        {"ready": True, "score": 0.25, "attempts": 12, "when_day": "2026-03-04", "name": "Al"},
+        {"ready": True, "score": 0.5, "attempts": None, "when_day": None, "name": None},
+    ]
+    frame = pd.DataFrame(rows * 5)
+    frame["when_day"] = pd.to_datetime(frame["when_day"])
+    frame["ready"] = frame["ready"].astype("boolean")  # nullable: missing cells are pd.NA
+    series = evaluate_partitions(engine, dd.from_pandas(frame, npartitions=3), TODAY)
+    got = client.compute(series).result()
+    assert list(got.index) == list(frame.index)
+    for index, result in got.items():
+        plain = {k: v for k, v in rows[index % len(rows)].items() if v is not None}
+        want = engine.evaluate(plain, today=TODAY)
+        assert isinstance(result, orr.Advice), f"row {index}: {result!r}"
+        assert result == want, f"row {index}"
