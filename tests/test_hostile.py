@@ -458,19 +458,11 @@ def test_rules_that_retrigger_each_other_are_refused(tmp_path: Path) -> None:
     assert result["codes"][0] == "cycle"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_check.strata() recurses once per rule of the cycle: RecursionError (src bug)",
-)
 def test_a_long_cycle_is_refused(tmp_path: Path) -> None:
     """Protects cycle detection on long cycles (1,500 rules through 1,500 derived facts)."""
     assert_refused(run("long-cycle", tmp_path)["cycle-of-1500"], "re-trigger each other")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_check.strata() recurses through every setter of a fact: RecursionError (src bug)",
-)
 def test_a_cycle_with_many_setters_is_refused(tmp_path: Path) -> None:
     """Protects cycle detection when 1,500 rules set and read two derived facts in turn."""
     result = run("cycle-through-two-facts", tmp_path)["1500-setters"]
@@ -489,10 +481,6 @@ def test_a_long_chain_of_derived_facts_loads_and_evaluates(tmp_path: Path) -> No
     assert result["seconds"] < 30
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_advise.reasons() recurses once per derived fact of the chain: RecursionError",
-)
 def test_a_longer_chain_of_derived_facts_evaluates(tmp_path: Path) -> None:
     """Protects evaluation of a chain of 1,500 derived facts (there is no limit on chains):
     the reasons behind the last recommendation are gathered without recursing per link."""
@@ -501,10 +489,6 @@ def test_a_longer_chain_of_derived_facts_evaluates(tmp_path: Path) -> None:
     assert not any(key.endswith("/error") for key in result["evaluated"]), result["evaluated"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_questions._Plan calls _reach() once per (fact, rule) pair: cubic in the chain",
-)
 def test_a_long_chain_of_derived_facts_is_explained_in_bounded_time() -> None:
     """Protects the cost of a full explanation (trace and questions) of a chain of 300
     derived facts: well under a second, not cubic in the length of the chain."""

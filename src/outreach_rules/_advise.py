@@ -129,6 +129,10 @@ def build_advice(
     ]
     values = template_values(engine, env)
     memo: Memo = {}
+    # Reasons of setters first (lower strata), so a chain of derived facts of any length is
+    # explained without recursing once per link.
+    for index in sorted(fired, key=lambda i: program.rules[i].stratum):
+        reasons(engine, program.rules[index], env, set(fired), memo)
     decisions = _decisions(engine, rules, env, set(fired), memo)
     winner = decisions[0] if decisions else None
     return Advice(

@@ -395,42 +395,68 @@ class _Checker:
         return extra
 
     def strata(self, rules: list[CheckedRule]) -> dict[str, int]:
-        """Stratum of every rule: rules that read a derived fact come after all its setters."""
+        """Stratum of every rule: rules that read a derived fact come after all its setters.
+
+        A topological order over rules and the derived facts between them (no recursion, so
+        chains of any length work); what cannot be ordered lies on a cycle, reported once."""
         setters: dict[str, list[CheckedRule]] = {}
         for rule in rules:
             for name in rule.sets:
                 setters.setdefault(name, []).append(rule)
-        level: dict[str, int] = {}
-        visiting: set[str] = set()
-
-        def stratum(rule: CheckedRule, chain: list[str]) -> int:
-            if rule.id in level:
-                return level[rule.id]
-            if rule.id in visiting:
-                cycle = " -> ".join([*chain, rule.id])
-                origin = rule.id.split(".")[0] if rule.synthetic else rule.id
-                self._problem(
-                    "rules" if not rule.synthetic else "derived",
-                    origin,
-                    (),
-                    f"rules re-trigger each other through derived facts: {cycle}",
-                    rule_id=None if rule.synthetic else rule.id,
-                    code="cycle",
-                )
-                return 0
-            visiting.add(rule.id)
-            deps = [
-                stratum(s, [*chain, rule.id]) + 1
-                for name in rule.reads
-                for s in setters.get(name, [])
-            ]
-            visiting.discard(rule.id)
-            level[rule.id] = max(deps, default=0)
-            return level[rule.id]
-
+        waiting = {rule.id: sum(len(setters.get(n, ())) for n in set(rule.reads)) for rule in rules}
+        readers: dict[str, list[CheckedRule]] = {}
         for rule in rules:
-            stratum(rule, [])
+            for name in set(rule.reads):
+                readers.setdefault(name, []).append(rule)
+        level = {rule.id: 0 for rule in rules}
+        ready = [rule for rule in rules if waiting[rule.id] == 0]
+        done: set[str] = set()
+        while ready:
+            rule = ready.pop()
+            done.add(rule.id)
+            for name in rule.sets:
+                for reader in readers.get(name, ()):
+                    level[reader.id] = max(level[reader.id], level[rule.id] + 1)
+                    waiting[reader.id] -= 1
+                    if waiting[reader.id] == 0:
+                        ready.append(reader)
+        stuck = [rule for rule in rules if rule.id not in done]
+        if stuck:
+            self._report_cycle(stuck, setters)
         return level
+
+    def _report_cycle(
+        self, stuck: list[CheckedRule], setters: dict[str, list[CheckedRule]]
+    ) -> None:
+        """Name one cycle among the rules that could not be ordered."""
+        left = {rule.id for rule in stuck}
+        path: list[tuple[CheckedRule, str]] = []
+        seen: dict[str, int] = {}
+        rule = stuck[0]
+        while rule.id not in seen:
+            seen[rule.id] = len(path)
+            fact, setter = next(
+                (name, s) for name in rule.reads for s in setters.get(name, ()) if s.id in left
+            )
+            path.append((rule, fact))
+            rule = setter
+        cycle = path[seen[rule.id] :]
+        nexts = [r for r, _ in cycle[1:]] + [cycle[0][0]]
+        steps = "; ".join(
+            f"{r.id} reads {fact}, which {after.id} sets"
+            for (r, fact), after in zip(cycle, nexts, strict=True)
+        )
+        named = next((r for r, _ in cycle if not r.synthetic), cycle[0][0])
+        section, name = ("rules", named.id) if not named.synthetic else ("derived", cycle[0][1])
+        self._problem(
+            section,
+            name,
+            (),
+            f"rules re-trigger each other through derived facts: {steps}; "
+            "a rule may not depend, even indirectly, on what it sets",
+            rule_id=None if named.synthetic else named.id,
+            code="cycle",
+        )
 
     # drafts ---------------------------------------------------------------
     def drafts(self) -> list[CheckedDraft]:

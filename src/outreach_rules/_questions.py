@@ -39,8 +39,12 @@ class _Plan:
             for target in rule.checked.sets:
                 for source in rule.checked.reads:
                     feeds.setdefault(source, set()).add(target)
+        readers: dict[str, set[int]] = {}
+        for rule in program.rules:
+            for name in rule.checked.reads:
+                readers.setdefault(name, set()).add(rule.index)
         self.dependents = {
-            name: {r.index for r in program.rules if _reach(name, feeds) & set(r.checked.reads)}
+            name: {i for reached in _reach(name, feeds) for i in readers.get(reached, ())}
             for name in program.checked.facts
         }
         self.numbers, self.strings, self.phrases = _constants(engine)
