@@ -34,3 +34,22 @@ def test_errors_share_one_base() -> None:
     ):
         assert issubclass(error, outreach_rules.OutreachRulesError)
     assert issubclass(outreach_rules.SituationError, ValueError)
+
+
+def test_errors_survive_pickling() -> None:
+    """RulebookError and SituationError keep their problems across a pickle round trip
+    (batch evaluation sends them between processes)."""
+    import pickle
+
+    situation_error = outreach_rules.SituationError(
+        [outreach_rules.SituationProblem("colur", "unknown fact", ("colour",))]
+    )
+    again = pickle.loads(pickle.dumps(situation_error))  # noqa: S301 - our own bytes
+    assert (type(again), again.problems, str(again)) == (
+        outreach_rules.SituationError,
+        situation_error.problems,
+        str(situation_error),
+    )
+    rulebook_error = outreach_rules.RulebookError([outreach_rules.Problem("bad", "p.yaml", 3, 4)])
+    restored = pickle.loads(pickle.dumps(rulebook_error))  # noqa: S301 - our own bytes
+    assert str(restored) == str(rulebook_error)

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import copyreg
 import datetime
 import gc
 import multiprocessing
@@ -33,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from .advice import Advice
-from .errors import OutreachRulesError, RulebookError, SituationError
+from .errors import OutreachRulesError
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -48,19 +47,6 @@ CHUNKS_PER_WORKER = 8  # several chunks per worker balance the load at the end
 MAX_CHUNK = 100  # about a tenth of a second of work: one message of results
 CACHED_ENGINES = 4  # engines a worker process keeps, most recently used first
 START_METHOD = "spawn"
-
-
-# ---------------------------------------------------------------- errors that cross processes
-def _rebuild_error(kind: type[Exception], problems: list[Any]) -> Exception:
-    return kind(problems)
-
-
-def _reduce_problems_error(error: SituationError | RulebookError) -> tuple[Any, ...]:
-    return (_rebuild_error, (type(error), list(error.problems)))
-
-
-copyreg.pickle(SituationError, _reduce_problems_error)
-copyreg.pickle(RulebookError, _reduce_problems_error)
 
 
 # ---------------------------------------------------------------- engines in worker processes

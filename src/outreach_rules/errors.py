@@ -69,6 +69,10 @@ class RulebookError(OutreachRulesError):
         self.problems = list(problems)
         super().__init__(self._summary())
 
+    def __reduce__(self) -> tuple[type[RulebookError], tuple[list[Problem]]]:
+        # Rebuilt from its problems, so the error crosses process boundaries (batches).
+        return (type(self), (self.problems,))
+
     def _summary(self) -> str:
         count = len(self.problems)
         heading = (
@@ -103,6 +107,10 @@ class SituationError(OutreachRulesError, ValueError):
         heading = "1 invalid fact" if count == 1 else f"{count} invalid facts"
         lines = "\n".join("  " + problem.render() for problem in self.problems)
         super().__init__(f"{heading} in the situation:\n{lines}")
+
+    def __reduce__(self) -> tuple[type[SituationError], tuple[list[SituationProblem]]]:
+        # Rebuilt from its problems, so the error crosses process boundaries (batches).
+        return (type(self), (self.problems,))
 
     @property
     def facts(self) -> list[str]:
