@@ -31,7 +31,7 @@ ATTRS_PER_RULESET = 200
 MARKER = "_k"
 TODAY = "_today"
 _RESERVED = ("sid", "id", MARKER)
-_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
@@ -121,7 +121,7 @@ def atom_closure(atom: Atom) -> Closure:
         term, expect = term_closure(atom.term), atom.expect
         return lambda env: None if (v := term(env)) is None else v == expect
     if isinstance(atom, expr.Compare):
-        left, right, test = term_closure(atom.left), term_closure(atom.right), _OPERATORS[atom.op]
+        left, right, test = term_closure(atom.left), term_closure(atom.right), OPERATORS[atom.op]
         return lambda env: (
             None if (a := left(env)) is None or (b := right(env)) is None else test(a, b)
         )

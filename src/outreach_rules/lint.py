@@ -29,8 +29,7 @@ is sound but not complete: a warning is always right; a missing warning proves n
 from __future__ import annotations
 
 import math
-import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 
 from . import _templates, expr
 from ._check import CheckedPack, CheckedRule, check
-from .compile import compile_pack, disjunctive_normal_form
+from .compile import OPERATORS, compile_pack, disjunctive_normal_form
 from .errors import Problem, RulebookError
 from .expr import Atom, Term
 from .rulebook import Rulebook, load_rulebook
@@ -47,14 +46,6 @@ from .rulebook import Rulebook, load_rulebook
 __all__ = ["LintReport", "lint_checked", "lint_paths"]
 
 WARNING = "warning"
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 # Functions whose result is a count: never negative.
 _COUNTS = frozenset(
     {
@@ -165,7 +156,7 @@ def _constant(term: Term) -> tuple[bool, Any]:
 
 def _evaluate(op: str, left: Any, right: Any) -> bool | None:
     try:
-        return bool(_COMPARE[op](left, right))
+        return bool(OPERATORS[op](left, right))
     except TypeError:
         return None
 
