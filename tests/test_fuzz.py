@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import re
 import time
 from typing import Any
 
+import jinja2
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -44,7 +46,17 @@ from strategies import (
     yaml_documents,
 )
 
+pytestmark = pytest.mark.filterwarnings(
+    # A failing example holds a whole pack; Hypothesis warns before printing it.
+    "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning"
+)
+
 BUDGET = 2.0  # seconds per example: loading, checking, compiling and one evaluation
+# KNOWN BUG (see test_unknown_template_filters_are_refused_when_loaded): a template with an
+# unknown filter makes loading raise jinja2.TemplateAssertionError, one with an unknown test
+# passes and fails when rendered. Tolerated here, and only this, until
+# _templates.check_template checks filter and test names.
+KNOWN_TEMPLATE_BUG = re.compile(r"No (filter|test) named '[^']*'")
 # Examples per test in the "ci" profile; other profiles scale them (see strategies.scaled).
 EXAMPLES = {"yaml": 60, "raw": 80, "data": 40, "text": 60, "conditions": 80}
 
@@ -65,10 +77,15 @@ def load(text: str) -> orr.Engine | None:
 def load_and_evaluate(text: str) -> orr.Engine | None:
     """Load a pack text and, when it loads, evaluate an empty situation; within BUDGET."""
     start = time.perf_counter()
-    engine = load(text)
-    if engine is not None:
-        with contextlib.suppress(orr.OutreachRulesError):
-            engine.evaluate({}, today=TODAY)
+    try:
+        engine = load(text)
+        if engine is not None:
+            with contextlib.suppress(orr.OutreachRulesError):
+                engine.evaluate({}, today=TODAY)
+    except jinja2.TemplateError as error:
+        if not KNOWN_TEMPLATE_BUG.search(str(error)):
+            raise
+        engine = None
     elapsed = time.perf_counter() - start
     assert elapsed < BUDGET, f"loading and evaluating took {elapsed:.2f} s"
     return engine
@@ -157,6 +174,29 @@ def test_random_conditions_load_or_are_refused(condition: str, where: str) -> No
                 durable.close()
     elapsed = time.perf_counter() - start
     assert elapsed < BUDGET, f"took {elapsed:.2f} s"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="_templates.check_template does not check filter and test names: loading raises "
+    "jinja2.TemplateAssertionError, or rendering raises TemplateRuntimeError (src bug)",
+)
+@pytest.mark.parametrize(
+    "text", ["{{ interview_date | long_dat }}", "{% if questions is nosuchtest %}x{% endif %}"]
+)
+def test_unknown_template_filters_are_refused_when_loaded(text: str) -> None:
+    """Protects template checking (found by the text mutations: `| long_date` with its `l`
+    changed into a tab): an unknown filter or test is a RulebookError when the pack loads,
+    not an exception from Jinja while it loads or when the rule fires."""
+    pack = bundled_pack_text().replace(
+        "The interview date you gave, {{ interview_date | long_date }}",
+        "The interview date you gave, " + text,
+    )
+    assert pack != bundled_pack_text()
+    engine = load(pack)  # None: refused with a RulebookError
+    if engine is not None:  # an unknown test: the rule's text fails when the rule fires
+        engine.evaluate({"interview_date": "2026-01-01"}, today=TODAY)
+    assert engine is None
 
 
 @pytest.mark.parametrize("where", ["rule", "value", "draft"])
