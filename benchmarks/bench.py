@@ -71,6 +71,7 @@ MIB = 1024 * 1024
 TARGETS: list[tuple[str, str, str, float]] = [
     ("evaluate_vs_raw", "durable evaluate with trace vs raw durable", ">=", 0.6),
     ("python_vs_raw", "python backend vs raw durable", ">=", 2.0),
+    ("explain_cost", "evaluate with trace vs trace=False (time)", "<=", 1.3),
     ("load_ms", "load + compile of the bundled pack (ms)", "<=", 50.0),
     ("soak_rss_growth_mib", "RSS growth over 1M evaluations (MiB)", "<=", 2.0),
     ("batch_speedup", "evaluate_many, 2 workers vs 1", ">=", 1.7),
@@ -320,6 +321,7 @@ def modes(
     return {
         "evaluate": lambda i: durable.evaluate(situations[i], today=TODAY),
         "evaluate_notrace": lambda i: durable.evaluate(situations[i], today=TODAY, trace=False),
+        "evaluate_read": lambda i: durable.evaluate(situations[i], today=TODAY).trace,
         "python": lambda i: python.evaluate(situations[i], today=TODAY),
         "python_notrace": lambda i: python.evaluate(situations[i], today=TODAY, trace=False),
         "raw_durable": raw_durable(durable, situations),
@@ -344,6 +346,9 @@ def stages(
         ),
         "advice_trace": lambda i: build_advice(
             engine, dict(runs[i][0]), runs[i][1], known[i], TODAY, trace=True
+        ),
+        "advice_trace_read": lambda i: (
+            build_advice(engine, dict(runs[i][0]), runs[i][1], known[i], TODAY, trace=True).trace
         ),
     }
     best, _ = throughput(work, len(situations), seconds, 1)
@@ -558,9 +563,18 @@ def verdicts(results: dict[str, Any]) -> list[str]:
     return lines
 
 
+STAGES = (
+    "validate",
+    "run_durable",
+    "run_python",
+    "advice_notrace",
+    "advice_trace",
+    "advice_trace_read",
+)
 MODE_NAMES = {
     "evaluate": "Engine.evaluate, durable, trace",
     "evaluate_notrace": "Engine.evaluate, durable, trace=False",
+    "evaluate_read": "Engine.evaluate, durable, trace, trace read",
     "python": "Engine.evaluate, python, trace",
     "python_notrace": "Engine.evaluate, python, trace=False",
     "raw_durable": "raw durable_rules Host loop",
@@ -595,14 +609,19 @@ def report(results: dict[str, Any], sizes: Sizes, seed: int, engine: orr.Engine)
         "",
         "Where the time of `Engine.evaluate` goes (µs per situation, durable backend):",
         "",
-        "| validate | rules, durable | rules, python | Advice, no trace | Advice, trace |",
-        "|---:|---:|---:|---:|---:|",
-        "| "
-        + " | ".join(
-            f"{results[f'stage_{name}_us']:,.0f}"
-            for name in ("validate", "run_durable", "run_python", "advice_notrace", "advice_trace")
-        )
-        + " |",
+        (
+            "| validate | rules, durable | rules, python | Advice, no trace | Advice, trace "
+            "| Advice, trace read |"
+        ),
+        "|---:|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(f"{results[f'stage_{name}_us']:,.0f}" for name in STAGES) + " |",
+        "",
+        (
+            f"- cost of the explanations: `evaluate` with the trace takes "
+            f"{results['explain_cost']:.2f}x the time of `trace=False` (questions made, trace "
+            f"kept to be made when read); {results['explain_cost_read']:.2f}x when the whole "
+            "trace is read as well"
+        ),
     ]
     lines += [
         "",
@@ -634,9 +653,9 @@ def report(results: dict[str, Any], sizes: Sizes, seed: int, engine: orr.Engine)
         "",
         (
             "| rules | rulesets | fired (mean) | load ms | 1st evaluation ms | evaluate | "
-            "no trace | python | python no trace | raw durable | limit |"
+            "no trace | trace read | python | python no trace | raw durable | limit |"
         ),
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in results["scaling"]:
         rates = " | ".join(f"{row[f'{key}_per_s']:,.0f}" for key in MODE_NAMES)
@@ -674,6 +693,8 @@ def bundled(sizes: Sizes, seed: int, engine: orr.Engine) -> dict[str, Any]:
         f"{name}_vs_raw": value / raw for name, value in best.items() if name != "raw_durable"
     }
     results["python_vs_evaluate"] = best["python"] / best["evaluate"]
+    results["explain_cost"] = best["evaluate_notrace"] / best["evaluate"]
+    results["explain_cost_read"] = best["evaluate_notrace"] / best["evaluate_read"]
     results["limit_vs_python_notrace"] = best["limit"] / best["python_notrace"]
     results |= stages(orr.Engine.default(backend="durable"), situations, sizes.seconds)
     section = OtherLoad()

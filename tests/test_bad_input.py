@@ -30,12 +30,14 @@ import pytest
 import yaml
 
 import outreach_rules as orr
+from outreach_rules.rulebook import load_pack_text
 
 DATA = Path(__file__).parent / "data"
 INVALID_PACKS = DATA / "invalid_packs"
 INVALID_SITUATIONS = DATA / "invalid_situations"
 PACKS = DATA / "packs"
 TODAY = datetime.date(2026, 3, 2)
+MINIMAL_HEAD = b'pack: minimal\nversion: "1.0.0"\n# A title with a character YAML refuses:\n'
 UPDATE = os.environ.get("OUTREACH_UPDATE_GOLDEN") == "1"
 
 PACK_CASES = sorted(path.stem for path in INVALID_PACKS.glob("*.yaml"))
@@ -128,6 +130,78 @@ def test_python_tag_is_refused_before_anything_runs(
         orr.Engine.from_paths("evil.yaml", backend="python")
     assert [p.code for p in info.value.problems] == ["yaml"]
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            MINIMAL_HEAD + b"title: Minimal\x00pack\n",
+            (
+                "bad.yaml:4:15: invalid YAML: unacceptable character U+0000: control characters "
+                "are not allowed\n"
+                "    title: Minimal\u2400pack\n"
+                "                  ^"
+            ),
+        ),
+        (  # CRLF line ends; a form feed is no line break; the escape after it is shown too
+            MINIMAL_HEAD.replace(b"\n", b"\r\n") + b"title: a\x0cb\x1bc\r\n",
+            (
+                "bad.yaml:4:9: invalid YAML: unacceptable character U+000C: control characters "
+                "are not allowed\n"
+                "    title: a\u240cb\u241bc\n"
+                "            ^"
+            ),
+        ),
+        (
+            MINIMAL_HEAD + b"# a comment with DEL: \x7f\ntitle: Minimal pack\n",
+            (
+                "bad.yaml:4:23: invalid YAML: unacceptable character U+007F: control characters "
+                "are not allowed\n"
+                "    # a comment with DEL: \u2421\n"
+                "                          ^"
+            ),
+        ),
+        (
+            MINIMAL_HEAD + "title: \u00e9t\u00e9 \u009b\n".encode(),
+            (
+                "bad.yaml:4:12: invalid YAML: unacceptable character U+009B: control characters "
+                "are not allowed\n"
+                "    title: \u00e9t\u00e9 \ufffd\n"
+                "               ^"
+            ),
+        ),
+    ],
+    ids=["nul", "form-feed-crlf", "del-in-comment", "c1-after-utf8"],
+)
+def test_control_characters_are_located(
+    data: bytes, expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Protects the position of a character YAML refuses (NUL, other C0 and C1 controls,
+    DEL): the file, line and column of the first one (lines counted as YAML counts them,
+    columns in characters, not bytes) and its line, with every such character shown as a
+    visible stand-in so that the caret stays under it."""
+    (tmp_path / "bad.yaml").write_bytes(data)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(orr.RulebookError) as info:
+        orr.Engine.from_paths("bad.yaml", backend="python")
+    assert str(info.value) == "1 problem in the rule pack:\n" + expected
+    assert [problem.code for problem in info.value.problems] == ["yaml"]
+
+
+def test_a_lone_surrogate_in_pack_text_is_located() -> None:
+    """Protects packs given as text (`load_pack_text`), which, unlike files, may hold a lone
+    surrogate: a located RulebookError, not a UnicodeEncodeError from the YAML parser."""
+    text = 'pack: minimal\nversion: "1.0.0"\ntitle: a\ud800b\n'
+    with pytest.raises(orr.RulebookError) as info:
+        load_pack_text(text, "text.yaml")
+    assert str(info.value) == (
+        "1 problem in the rule pack:\n"
+        "text.yaml:3:9: invalid YAML: unacceptable character U+D800: lone surrogates are not "
+        "allowed\n"
+        "    title: a\ufffdb\n"
+        "            ^"
+    )
 
 
 # ---------------------------------------------------------------- invalid situations

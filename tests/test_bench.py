@@ -45,8 +45,11 @@ def test_bench_reports_every_figure(tmp_path: Path) -> None:
     for row in report["scaling"]:
         for key in RATES:
             assert row[key] > 0, (row["rules"], key)
+    for key in ("explain_cost", "explain_cost_read", "stage_advice_trace_read_us"):
+        assert isinstance(report[key], float) and report[key] > 0, (key, report.get(key))
     assert set(report["targets"]) == {
         "evaluate_vs_raw",
+        "explain_cost",
         "python_vs_raw",
         "load_ms",
         "batch_speedup",

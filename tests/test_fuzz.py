@@ -21,11 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import re
 import time
 from typing import Any
 
-import jinja2
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -52,11 +50,6 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 BUDGET = 2.0  # seconds per example: loading, checking, compiling and one evaluation
-# KNOWN BUG (see test_unknown_template_filters_are_refused_when_loaded): a template with an
-# unknown filter makes loading raise jinja2.TemplateAssertionError, one with an unknown test
-# passes and fails when rendered. Tolerated here, and only this, until
-# _templates.check_template checks filter and test names.
-KNOWN_TEMPLATE_BUG = re.compile(r"No (filter|test) named '[^']*'")
 # Examples per test in the "ci" profile; other profiles scale them (see strategies.scaled).
 EXAMPLES = {"yaml": 60, "raw": 80, "data": 40, "text": 60, "conditions": 80}
 
@@ -77,15 +70,10 @@ def load(text: str) -> orr.Engine | None:
 def load_and_evaluate(text: str) -> orr.Engine | None:
     """Load a pack text and, when it loads, evaluate an empty situation; within BUDGET."""
     start = time.perf_counter()
-    try:
-        engine = load(text)
-        if engine is not None:
-            with contextlib.suppress(orr.OutreachRulesError):
-                engine.evaluate({}, today=TODAY)
-    except jinja2.TemplateError as error:
-        if not KNOWN_TEMPLATE_BUG.search(str(error)):
-            raise
-        engine = None
+    engine = load(text)
+    if engine is not None:
+        with contextlib.suppress(orr.OutreachRulesError):
+            engine.evaluate({}, today=TODAY)
     elapsed = time.perf_counter() - start
     assert elapsed < BUDGET, f"loading and evaluating took {elapsed:.2f} s"
     return engine
@@ -176,15 +164,24 @@ def test_random_conditions_load_or_are_refused(condition: str, where: str) -> No
     assert elapsed < BUDGET, f"took {elapsed:.2f} s"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_templates.check_template does not check filter and test names: loading raises "
-    "jinja2.TemplateAssertionError, or rendering raises TemplateRuntimeError (src bug)",
-)
 @pytest.mark.parametrize(
-    "text", ["{{ interview_date | long_dat }}", "{% if questions is nosuchtest %}x{% endif %}"]
+    ("text", "message"),
+    [
+        (
+            "{{ interview_date | long_dat }}",
+            "template uses unknown filter 'long_dat' (did you mean 'long_date', 'float'?)",
+        ),
+        (
+            "{{ interview_date | \tong_date }}",
+            "template uses unknown filter 'ong_date' (did you mean 'long_date'?)",
+        ),
+        (
+            "{% if questions is nosuchtest %}x{% endif %}",
+            "template uses unknown test 'nosuchtest'",
+        ),
+    ],
 )
-def test_unknown_template_filters_are_refused_when_loaded(text: str) -> None:
+def test_unknown_template_filters_are_refused_when_loaded(text: str, message: str) -> None:
     """Protects template checking (found by the text mutations: `| long_date` with its `l`
     changed into a tab): an unknown filter or test is a RulebookError when the pack loads,
     not an exception from Jinja while it loads or when the rule fires."""
@@ -193,10 +190,16 @@ def test_unknown_template_filters_are_refused_when_loaded(text: str) -> None:
         "The interview date you gave, " + text,
     )
     assert pack != bundled_pack_text()
-    engine = load(pack)  # None: refused with a RulebookError
-    if engine is not None:  # an unknown test: the rule's text fails when the rule fires
-        engine.evaluate({"interview_date": "2026-01-01"}, today=TODAY)
-    assert engine is None
+    assert load(pack) is None  # refused with a RulebookError, nothing else
+    with pytest.raises(orr.RulebookError) as info:
+        orr.Engine(merge([load_pack_text(pack, "fuzz.yaml")]), backend="python")
+    [problem] = info.value.problems
+    assert problem.code == "template"
+    assert problem.file == "fuzz.yaml"
+    assert problem.line >= 1
+    assert problem.rule_id is not None
+    rendered = problem.render().splitlines()[0]
+    assert rendered.endswith(f": rule '{problem.rule_id}': {message}")
 
 
 @pytest.mark.parametrize("where", ["rule", "value", "draft"])

@@ -174,6 +174,14 @@ def _rules(count: int) -> Callable[[Path], list[tuple[str, bytes]]]:
     return build
 
 
+def _wide_rules(_tmp: Path) -> list[tuple[str, bytes]]:
+    facts = {name: {"type": "bool"} for name in "abcdefghij"}
+    # Each rule within its own limit (32 alternatives); the pack at 160,000 durable rules.
+    when = " and ".join(f"({x} or {y})" for x, y in ["ab", "cd", "ef", "gh", "ij"])
+    rules = [rule(f"r{n}", when) for n in range(5_000)]
+    return [("5000-rules-of-32-alternatives", dump(pack(rules, facts)))]
+
+
 def _too_many_attributes(_tmp: Path) -> list[tuple[str, bytes]]:
     facts = {f"f{n}": {"type": "bool"} for n in range(300)}
     rules = [rule(f"r{n}", " and ".join(f"f{5 * n + k}" for k in range(5))) for n in range(60)]
@@ -231,6 +239,7 @@ CASES: dict[str, Callable[[Path], list[tuple[str, bytes]]]] = {
     "control-characters": _control_characters,
     "5000-rules": _rules(5_000),
     "5001-rules": _rules(5_001),
+    "wide-rules": _wide_rules,
     "attributes": _too_many_attributes,
     "conditions": _conditions,
     "cycle": _cycle(3),
@@ -432,6 +441,22 @@ def test_5001_rules_are_refused(tmp_path: Path) -> None:
     result = run("5001-rules", tmp_path)["5001-rules"]
     assert_refused(result, "the pack has 5,001 rules; the limit is 5,000", seconds=10)
     assert result["codes"] == ["limit"]
+
+
+def test_5000_rules_of_32_alternatives_are_refused(tmp_path: Path) -> None:
+    """Protects the pack-wide limit of durable rules: 5,000 rules of 32 alternatives each
+    (160,000 durable rules, which durable_rules would need some 2.6 GB for) are refused
+    with the count and the rules to simplify, before any ruleset is built."""
+    result = run("wide-rules", tmp_path)["5000-rules-of-32-alternatives"]
+    assert_refused(
+        result,
+        "the pack expands to 160,000 durable rules",
+        "the limit is 20,000",
+        "The rules with the most alternatives: r0 (32), r1 (32), r2 (32), r3 (32), r4 (32)",
+        seconds=10,
+    )
+    assert result["codes"] == ["limit"]
+    assert result["peak_mb"] < 400
 
 
 def test_a_ruleset_over_200_attributes_is_refused(tmp_path: Path) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import _templates
+from . import _templates, expr
 from ._questions import find_questions
 from ._words import fill
 from .advice import Advice
-from .compile import AtomCheck, CompiledRule, Env, cond_closure
+from .compile import AtomCheck, Closure, CompiledRule, Env, cond_closure
 from .model import (
     Citation,
     ConditionTrace,
@@ -24,6 +25,7 @@ from .model import (
     RulebookInfo,
     RuleTrace,
     Trace,
+    build,
 )
 from .text import long_date
 
@@ -33,15 +35,20 @@ if TYPE_CHECKING:
 
 
 def citation(engine: Engine, cite: Cite) -> Citation:
-    """A result Citation for a pack citation."""
-    source = engine.rulebook.spec.sources[cite.source]
-    return Citation(
-        source=cite.source,
-        title=source.title,
-        section=cite.section,
-        quote=cite.quote,
-        own=source.own,
-    )
+    """A result Citation for a pack citation (one per citation and engine: it is immutable)."""
+    key = ("citation", cite.source, cite.section, cite.quote)
+    found: Citation | None = engine.memo.get(key)
+    if found is None:
+        source = engine.rulebook.spec.sources[cite.source]
+        found = engine.memo[key] = build(
+            Citation,
+            source=cite.source,
+            title=source.title,
+            section=cite.section,
+            quote=cite.quote,
+            own=source.own,
+        )
+    return found
 
 
 Memo = dict[int, list[Reason]]
@@ -62,7 +69,8 @@ def reasons(
         value = atom.value(env)
         # The values are built here from checked parts: skip re-validating them.
         found.append(
-            Reason.model_construct(
+            build(
+                Reason,
                 fact=atom.fact,
                 value=_plain(value),
                 condition=atom.text,
@@ -108,9 +116,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def template_values(engine: Engine, env: Env) -> dict[str, Any]:
-    """What templates see: every fact and derived fact, None when unknown."""
-    return {name: env.get(name) for name in engine.program.checked.facts}
+def template_values(engine: Engine, env: Env, today: datetime.date) -> dict[str, Any]:
+    """What templates see: every fact and derived fact (None when unknown), the functions,
+    the parameters and today."""
+    facts = {name: env.get(name) for name in engine.program.checked.facts}
+    return _templates.context(facts, engine.program.checked.params, today)
 
 
 def build_advice(
@@ -124,29 +134,49 @@ def build_advice(
 ) -> Advice:
     """Assemble Advice from the fired rules and the final values."""
     program = engine.program
-    rules = [
-        program.rules[index] for index in fired if program.rules[index].checked.spec is not None
-    ]
-    values = template_values(engine, env)
+    fired_set = set(fired)
+    rules = [program.rules[i] for i in fired if program.rules[i].checked.spec is not None]
+    values = template_values(engine, env, today)
     memo: Memo = {}
     # Reasons of setters first (lower strata), so a chain of derived facts of any length is
     # explained without recursing once per link.
     for index in sorted(fired, key=lambda i: program.rules[i].stratum):
-        reasons(engine, program.rules[index], env, set(fired), memo)
-    decisions = _decisions(engine, rules, env, set(fired), memo)
+        reasons(engine, program.rules[index], env, fired_set, memo)
+    decisions = _decisions(engine, rules, env, fired_set, memo)
     winner = decisions[0] if decisions else None
-    return Advice(
+    ranked = sorted(rules, key=lambda r: (-r.checked.priority, r.id))
+    advice = build(
+        Advice,
         decision=winner,
         alternatives=decisions[1:],
-        recommendations=_items(engine, rules, env, set(fired), memo, values, today, "recommend"),
-        findings=_items(engine, rules, env, set(fired), memo, values, today, "flag"),
+        recommendations=_items(engine, ranked, env, fired_set, memo, values, "recommend"),
+        findings=_items(engine, ranked, env, fired_set, memo, values, "flag"),
         questions=find_questions(engine, env, known, today, fired, winner) if trace else [],
-        draft=_draft(engine, winner, env, values, today),
-        trace=_trace(engine, env, set(fired)) if trace else None,
+        draft=_draft(engine, winner, env, values),
         rulebook=rulebook_info(engine),
         situation={name: _plain(value) for name, value in known.items()},
         today=today,
     )
+    return with_trace(advice, engine, (env, fired_set) if trace else None)
+
+
+TraceInputs = tuple[Env, set[int]]
+
+
+def with_trace(advice: Advice, engine: Engine, inputs: TraceInputs | None) -> Advice:
+    """The Advice, given what makes its trace when it is first read (None: no trace)."""
+    make = functools.partial(_trace, engine, *inputs) if inputs is not None else None
+    object.__setattr__(advice, "__pydantic_private__", {"_trace": None, "_make_trace": make})
+    return advice
+
+
+def trace_inputs(advice: Advice) -> TraceInputs | None:
+    """What the Advice's trace will be made from, if it is still to be made."""
+    make = advice._make_trace
+    if not isinstance(make, functools.partial):
+        return None
+    _, env, fired = make.args
+    return env, fired
 
 
 def _decisions(
@@ -161,7 +191,8 @@ def _decisions(
         spec = rule.checked.spec
         assert spec is not None and spec.decide is not None
         decisions.append(
-            Decision(
+            build(
+                Decision,
                 id=spec.decide,
                 title=engine.rulebook.spec.decisions[spec.decide].title,
                 rule_id=rule.id,
@@ -182,12 +213,10 @@ def _items(
     fired: set[int],
     memo: Memo,
     values: dict[str, Any],
-    today: datetime.date,
     kind: str,
 ) -> list[Any]:
-    params = engine.program.checked.params
     items: list[Any] = []
-    for rule in sorted(rules, key=lambda r: (-r.checked.priority, r.id)):
+    for rule in rules:
         spec = rule.checked.spec
         outcome = getattr(spec, kind) if spec else None
         if spec is None or outcome is None:
@@ -195,48 +224,56 @@ def _items(
         fields = {
             "rule_id": rule.id,
             "topic": outcome.topic,
-            "text": _templates.render(outcome.text, values, params, today),
+            "text": _templates.render(outcome.text, values),
             "priority": rule.checked.priority,
             "because": reasons(engine, rule, env, fired, memo),
             "rationale": spec.rationale,
             "source": citation(engine, spec.cite),
         }
         items.append(
-            Finding(severity=outcome.severity, **fields)
+            build(Finding, severity=outcome.severity, **fields)
             if kind == "flag"
-            else Recommendation(**fields)
+            else build(Recommendation, **fields)
         )
     return items
 
 
 def _draft(
-    engine: Engine, winner: Decision | None, env: Env, values: dict[str, Any], today: datetime.date
+    engine: Engine, winner: Decision | None, env: Env, values: dict[str, Any]
 ) -> Draft | None:
     if winner is None:
         return None
-    params = engine.program.checked.params
     for draft in engine.program.checked.drafts:
         if draft.decision != winner.id or (
-            draft.cond is not None and cond_closure(draft.cond)(env) is not True
+            draft.cond is not None and _draft_test(engine, draft.id, draft.cond)(env) is not True
         ):
             continue
         spec = draft.spec
-        return Draft(
+        return build(
+            Draft,
             id=draft.id,
             channel=spec.channel,
-            subject=_templates.render(spec.subject, values, params, today),
-            body=_templates.render(spec.body, values, params, today),
+            subject=_templates.render(spec.subject, values),
+            body=_templates.render(spec.body, values),
             source=citation(engine, spec.cite),
         )
     return None
 
 
+def _draft_test(engine: Engine, draft: str, cond: expr.Cond) -> Closure:
+    key = ("draft", draft)
+    test: Closure | None = engine.memo.get(key)
+    if test is None:
+        test = engine.memo[key] = cond_closure(cond)
+    return test
+
+
 def _trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
     program = engine.program
     seen: dict[str, ConditionTrace] = {}  # the same condition often guards several rules
-    # Built from checked parts on every evaluation: construct without re-validating.
     rules = [
-        RuleTrace.model_construct(
+        build(
+            RuleTrace,
             rule_id=rule.id,
             fired=rule.index in fired,
             holds=rule.test(env),
@@ -247,14 +284,16 @@ def _trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
         )
         for rule in program.rules
     ]
-    return Trace(backend=engine.backend, rules=rules, derived=_derived_trace(engine, env, fired))
+    derived = _derived_trace(engine, env, fired)
+    return build(Trace, backend=engine.backend, rules=rules, derived=derived)
 
 
 def _condition_trace(atom: AtomCheck, env: Env, seen: dict[str, ConditionTrace]) -> ConditionTrace:
     found = seen.get(atom.text)
     if found is None:
         value = atom.value(env)
-        found = seen[atom.text] = ConditionTrace.model_construct(
+        found = seen[atom.text] = build(
+            ConditionTrace,
             condition=atom.text,
             fact=atom.fact,
             value=_plain(value),
@@ -270,8 +309,12 @@ def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTra
     for name, derived in spec.derived.items():
         set_by = [r.id for r in engine.program.rules if r.index in fired and name in r.checked.sets]
         found.append(
-            DerivedTrace(
-                fact=name, value=_plain(env.get(name)), set_by=set_by, computed_from=derived.value
+            build(
+                DerivedTrace,
+                fact=name,
+                value=_plain(env.get(name)),
+                set_by=set_by,
+                computed_from=derived.value,
             )
         )
     return found
@@ -279,16 +322,23 @@ def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTra
 
 def rulebook_info(engine: Engine) -> RulebookInfo:
     """Names, versions and digests of the packs behind an engine."""
-    packs = [
-        PackInfo(
-            name=f.spec.pack,
-            version=f.spec.version,
-            title=f.spec.title,
-            path=f.path,
-            digest=f.digest,
-        )
-        for f in engine.rulebook.files
-    ]
-    return RulebookInfo(
-        packs=packs, digest=engine.rulebook.digest, params=engine.program.checked.params
+    packs: list[PackInfo] | None = engine.memo.get("packs")
+    if packs is None:
+        packs = engine.memo["packs"] = [
+            build(
+                PackInfo,
+                name=f.spec.pack,
+                version=f.spec.version,
+                title=f.spec.title,
+                path=f.path,
+                digest=f.digest,
+            )
+            for f in engine.rulebook.files
+        ]
+    # Fresh containers for every Advice: only the immutable PackInfo models are shared.
+    return build(
+        RulebookInfo,
+        packs=list(packs),
+        digest=engine.rulebook.digest,
+        params=dict(engine.program.checked.params),
     )

@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from ._advise import TraceInputs, trace_inputs, with_trace
 from .advice import Advice
 from .errors import OutreachRulesError
+from .model import rebuild
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -99,11 +101,15 @@ def evaluate_chunk(
 _worker_ready = False
 
 
+Shipped = tuple[dict[str, Any], TraceInputs | None] | OutreachRulesError
+
+
 def _evaluate_in_worker(
     blob: bytes, situations: list[Any], today: datetime.date, trace: bool
-) -> list[dict[str, Any] | OutreachRulesError]:
+) -> list[Shipped]:
     """Run in a pool process: each result as the plain data of its Advice (exclude_unset, so
-    the parent rebuilds it exactly, fields set included) or as its error."""
+    the parent rebuilds it exactly, fields set included) with the values its trace is made
+    from, or as its error."""
     global _worker_ready  # noqa: PLW0603 - once per worker process
     engine = engine_for(blob)
     if not _worker_ready:
@@ -112,16 +118,26 @@ def _evaluate_in_worker(
         # again (it cost a quarter of the time).
         gc.disable()
         _worker_ready = True
-    shipped: list[dict[str, Any] | OutreachRulesError] = []
+    shipped: list[Shipped] = []
     for situation in situations:
         try:
             advice = engine.evaluate(situation, today=today, trace=trace)
         except OutreachRulesError as error:
             shipped.append(error.with_traceback(None))
         else:
-            # Plain data pickles in C, at about half the cost of pickling the models.
-            shipped.append(advice.model_dump(exclude_unset=True))
+            # Plain data pickles in C, at about half the cost of pickling the models; the
+            # trace stays unmade, and is made in the caller's process if it is ever read.
+            data = advice.model_dump(exclude_unset=True, exclude={"trace"})
+            shipped.append((data, trace_inputs(advice)))
     return shipped
+
+
+def _unship(engine: Engine, item: Shipped) -> Result:
+    """A worker's result as the Advice it was (or its error)."""
+    if isinstance(item, OutreachRulesError):
+        return item
+    data, inputs = item
+    return with_trace(rebuild(Advice, data), engine, inputs)
 
 
 # ---------------------------------------------------------------- the parent's side
@@ -192,15 +208,19 @@ def _share_out(
             if not futures[number].cancel():  # a worker has it already: the rest are theirs
                 break
             answers[number] = evaluate_chunk(engine, chunks[number], today, trace)
-            ready = _collect(futures, answers, ready, wait=False)
-        _collect(futures, answers, ready, wait=True)
+            ready = _collect(engine, futures, answers, ready, wait=False)
+        _collect(engine, futures, answers, ready, wait=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return [answer for answer in answers if answer is not None]
 
 
 def _collect(
-    futures: list[Future[list[Any]]], answers: list[list[Result] | None], ready: int, wait: bool
+    engine: Engine,
+    futures: list[Future[list[Any]]],
+    answers: list[list[Result] | None],
+    ready: int,
+    wait: bool,
 ) -> int:
     """Rebuild the workers' results in order from chunk `ready` on, up to the first chunk not
     done yet (all of them if `wait`); the number of chunks now in."""
@@ -208,10 +228,7 @@ def _collect(
         if answers[ready] is None:
             if not (wait or futures[ready].done()):
                 break
-            answers[ready] = [
-                Advice.model_validate(item) if isinstance(item, dict) else item
-                for item in futures[ready].result()
-            ]
+            answers[ready] = [_unship(engine, item) for item in futures[ready].result()]
         ready += 1
     return ready
 

@@ -14,9 +14,10 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import expr
-from .compile import Env
-from .model import Decision, Question
+from .compile import Env, Program, call_closure, memo_key
+from .model import Decision, Question, build
 from .rulebook import FactSpec
+from .text import FUNCTIONS
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -43,10 +44,39 @@ class _Plan:
         for rule in program.rules:
             for name in rule.checked.reads:
                 readers.setdefault(name, set()).add(rule.index)
+        reach = {name: _reach(name, feeds) for name in program.checked.facts}
         self.dependents = {
-            name: {i for reached in _reach(name, feeds) for i in readers.get(reached, ())}
+            name: {i for reached in reach[name] for i in readers.get(reached, ())}
             for name in program.checked.facts
         }
+        # What a trial must compute again (the rest of the evaluation's values stay): the
+        # derived values the fact feeds, and the remembered function results that read it.
+        self.values = {
+            name: [(target, compute) for target, compute in program.values if target in reached]
+            for name, reached in reach.items()
+        }
+        self.retest = {
+            name: [i for stratum in program.strata for i in stratum.rules if i in deps]
+            for name, deps in self.dependents.items()
+        }
+        self.setters = [rule.index for rule in program.rules if rule.checked.sets]
+        calls = _calls(program)
+        memos = {key: set(expr.fact_names(call)) for key, call in calls.items()}
+        self.stale = {
+            name: [key for key, reads in memos.items() if reads & reached]
+            for name, reached in reach.items()
+        }
+        # Function calls that read one fact and constants: their results on the answers
+        # tried (the same few for every situation) are remembered for the engine's life.
+        self.own_calls = {
+            name: [
+                (key, call_closure(call))
+                for key, call in calls.items()
+                if memos[key] == {name} and not _reads_today(call)
+            ]
+            for name in program.checked.facts
+        }
+        self.call_results: dict[tuple[str, type, Any], Any] = {}
         self.numbers, self.strings, self.phrases = _constants(engine)
 
     def candidates(self, spec: FactSpec, today: datetime.date) -> list[Any]:
@@ -77,6 +107,25 @@ def _reach(name: str, feeds: dict[str, set[str]]) -> set[str]:
                 seen.add(nxt)
                 todo.append(nxt)
     return seen
+
+
+def _calls(program: Program) -> dict[str, expr.Call]:
+    """Every function call of the conditions, by the key its result is remembered under."""
+    nodes: list[Any] = [rule.checked.cond for rule in program.rules]
+    nodes += [node for _, node in program.checked.derived_values]
+    return {
+        memo_key(part): part
+        for node in nodes
+        for part in expr.walk(node)
+        if isinstance(part, expr.Call)
+    }
+
+
+def _reads_today(call: expr.Call) -> bool:
+    return any(
+        isinstance(part, expr.Call) and FUNCTIONS[part.function].needs_today
+        for part in expr.walk(call)
+    )
 
 
 def _constants(engine: Engine) -> tuple[list[float], list[str], list[str]]:
@@ -154,25 +203,43 @@ def winner_of(engine: Engine, fired: Iterable[int]) -> str | None:
 def trial(engine: Engine, env: Env, fired: set[int], fact: str, value: Any) -> set[int]:
     """The rules that would fire if `fact` had `value` (only its dependents are re-tested)."""
     program = engine.program
-    deps = _plan(engine).dependents[fact]
-    trial_env = {k: v for k, v in env.items() if not k.startswith("$")}
+    plan = _plan(engine)
+    deps = plan.dependents[fact]
+    trial_env = dict(env)
     trial_env[fact] = value
+    for key in plan.stale[fact]:
+        trial_env.pop(key, None)
+    _recall_calls(plan, fact, value, trial_env)
     for index in deps:
         for name in program.rules[index].checked.sets:
             trial_env.pop(name, None)
-    for name, compute in program.values:
+    now = fired - deps
+    for index in plan.setters:  # a value also set by a rule that keeps firing stays set
+        if index in now:
+            trial_env.update(program.rules[index].checked.sets)
+    for name, compute in plan.values[fact]:
         result = compute(trial_env)
         if result is None:
             trial_env.pop(name, None)
         else:
             trial_env[name] = result
-    now = fired - deps
-    for stratum in program.strata:
-        for index in stratum.rules:
-            if index in deps and program.rules[index].test(trial_env) is True:
-                now.add(index)
-                trial_env.update(program.rules[index].checked.sets)
+    for index in plan.retest[fact]:
+        if program.rules[index].test(trial_env) is True:
+            now.add(index)
+            trial_env.update(program.rules[index].checked.sets)
     return now
+
+
+def _recall_calls(plan: _Plan, fact: str, value: Any, trial_env: Env) -> None:
+    """Put the results of the fact's own function calls for this answer in place."""
+    if isinstance(value, list):
+        return
+    for key, call in plan.own_calls[fact]:
+        remembered = (key, type(value), value)
+        if remembered in plan.call_results:
+            trial_env[key] = plan.call_results[remembered]
+        else:
+            plan.call_results[remembered] = call(trial_env)
 
 
 def find_questions(
@@ -216,7 +283,8 @@ def _question(
     engine: Engine, name: str, spec: FactSpec, affects: set[int], changes: bool
 ) -> Question:
     choices = list(spec.values) if spec.values else (["yes", "no"] if spec.type == "bool" else None)
-    return Question(
+    return build(
+        Question,
         fact=name,
         prompt=spec.question or f"What is {name.replace('_', ' ')}?",
         type=spec.type,

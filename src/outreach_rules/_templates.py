@@ -1,8 +1,8 @@
 """Safe templating of advice texts and drafts (sandboxed Jinja, no autoescape: plain text).
 
 Values are inserted literally: Jinja never renders a value as a template, so a name such as
-`{{x}}` or `$x` stays as typed. Templates are parsed and their names checked when a pack is
-loaded, and compiled on first use.
+`{{x}}` or `$x` stays as typed. Templates are parsed and their names (facts, parameters,
+filters and tests) checked when a pack is loaded, and compiled on first use.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ._suggest import suggest
@@ -38,14 +38,18 @@ _ENV = _environment()
 
 
 def check_template(text: str, known: set[str], params: set[str]) -> None:
-    """Parse a template and check that every name it reads is declared."""
+    """Parse a template and check that every name it reads is declared, and every filter and
+    test it uses exists (Jinja itself only finds some of them, and some only when rendering)."""
     try:
         tree = _ENV.parse(text)
-    except TemplateSyntaxError as error:
-        raise TemplateProblem(
-            f"template error on its line {error.lineno}: {error.message}"
-        ) from None
-    for name in sorted(meta.find_undeclared_variables(tree) - known - _GLOBAL_NAMES):
+    except TemplateSyntaxError as error:  # TemplateAssertionError included
+        raise _syntax_problem(error) from None
+    _check_filters_and_tests(tree, multiline="\n" in text.strip())
+    try:
+        undeclared = meta.find_undeclared_variables(tree)
+    except TemplateAssertionError as error:  # raised by Jinja's code generator
+        raise _syntax_problem(error) from None
+    for name in sorted(undeclared - known - _GLOBAL_NAMES):
         raise TemplateProblem(f"template reads unknown name '{name}'", tuple(suggest(name, known)))
     for node in tree.find_all(nodes.Getattr):
         if (
@@ -59,11 +63,31 @@ def check_template(text: str, known: set[str], params: set[str]) -> None:
             )
 
 
+def _syntax_problem(error: TemplateSyntaxError) -> TemplateProblem:
+    return TemplateProblem(f"template error on its line {error.lineno}: {error.message}")
+
+
+def _check_filters_and_tests(tree: nodes.Template, multiline: bool) -> None:
+    """Refuse the first unknown filter or test, in the order they appear in the template."""
+    used = sorted(tree.find_all((nodes.Filter, nodes.Test)), key=lambda node: node.lineno)
+    for node in used:
+        kind, available = (
+            ("filter", _ENV.filters) if isinstance(node, nodes.Filter) else ("test", _ENV.tests)
+        )
+        if node.name not in available:
+            where = f" on its line {node.lineno}" if multiline else ""
+            raise TemplateProblem(
+                f"template uses unknown {kind} '{node.name}'{where}",
+                tuple(suggest(node.name, available)),
+            )
+
+
 @functools.lru_cache(maxsize=4096)
 def _compiled(text: str) -> Any:
     return _ENV.from_string(text)
 
 
+@functools.lru_cache(maxsize=16)
 def _functions(today: datetime.date) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, spec in FUNCTIONS.items():
@@ -80,9 +104,21 @@ def _none_safe(function: Any, *args: Any) -> Any:
     return function(*args)
 
 
-def render(
-    text: str, values: Mapping[str, Any], params: Mapping[str, Any], today: datetime.date
-) -> str:
-    """Fill in a template; unknown facts are `none` in the template."""
-    context = {**_functions(today), **values, "params": params, "today": today}
-    return str(_compiled(text).render(context)).strip()
+def context(
+    values: Mapping[str, Any], params: Mapping[str, Any], today: datetime.date
+) -> dict[str, Any]:
+    """What the templates of one evaluation see: functions, facts (None when unknown),
+    `params` and `today`. Made once and shared by all of them."""
+    return {**_ENV.globals, **_functions(today), **values, "params": params, "today": today}
+
+
+def render(text: str, names: dict[str, Any]) -> str:
+    """Fill in a template from a `context()`."""
+    template = _compiled(text)
+    # Template.render would copy the context and the globals again for every template.
+    try:
+        parts = template.root_render_func(template.new_context(names, shared=True))
+        filled = _ENV.concat(parts)
+    except Exception:  # noqa: BLE001 - Jinja's own way: re-raised with the template's lines
+        _ENV.handle_exception()
+    return str(filled).strip()

@@ -8,6 +8,7 @@ expanding).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,11 @@ _STANDARD_TAGS = frozenset(
 MAX_DEPTH = 100
 MAX_NODES = 200_000
 MAX_BYTES = 2_000_000
+# The characters YAML refuses anywhere in a stream (PyYAML's and libyaml's readers agree),
+# and lone surrogates, which have no UTF-8 form (text given directly may hold them).
+_DISALLOWED = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# Line breaks as YAML counts them for its marks.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ def read_document(text: str, file: str) -> Document:
     """Parse one YAML document into plain data with positions; raise YamlProblem when bad."""
     if len(text) > MAX_BYTES // 4:  # text given directly (load_pack_text) has the same limit
         _check_size(len(text.encode("utf-8", "surrogatepass")), file)
+    _check_characters(text, file)
     doc = Document(None, file, text.splitlines())
     builder = _Builder(doc)
     try:
@@ -130,6 +137,49 @@ def read_document(text: str, file: str) -> Document:
         raise YamlProblem(Problem(f"invalid YAML: {error}", file, code="yaml")) from None
     doc.data = builder.result
     return doc
+
+
+def _check_characters(text: str, file: str) -> None:
+    """Refuse the first character YAML does not allow, at its line and column, showing its line.
+
+    The YAML reader refuses them too, but names only an offset into the stream (in bytes
+    for libyaml), and an encoder error, not a YAML error, is all a lone surrogate gives."""
+    found = _DISALLOWED.search(text)
+    if found is None:
+        return
+    offset = found.start()
+    line, start = 1, 0
+    for brk in _LINE_BREAK.finditer(text, 0, offset):
+        line, start = line + 1, brk.end()
+    end = _LINE_BREAK.search(text, offset)
+    shown = _DISALLOWED.sub(_visible, text[start : end.start() if end else len(text)])
+    code = ord(found.group())
+    raise YamlProblem(
+        Problem(
+            f"invalid YAML: unacceptable character U+{code:04X}: {_kind(code)} are not allowed",
+            file,
+            line,
+            offset - start + 1,
+            code="yaml",
+            source_line=shown,
+        )
+    )
+
+
+def _kind(code: int) -> str:
+    if 0xD800 <= code <= 0xDFFF:
+        return "lone surrogates"
+    if code in (0xFFFE, 0xFFFF):
+        return "noncharacters"
+    return "control characters"
+
+
+def _visible(found: re.Match[str]) -> str:
+    """A disallowed character as one printable character, so the caret stays in place."""
+    code = ord(found.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: U+2400 is NUL's picture
+    return "\u2421" if code == 0x7F else "\ufffd"
 
 
 class _Builder:

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    computed_field,
+    model_validator,
+)
 
 from ._suggest import suggest
 from .model import (
@@ -39,7 +48,11 @@ class WhyNot(BaseModel):
 
 
 class Advice(BaseModel):
-    """A decision, ranked recommendations, findings on a draft, questions, and the trace."""
+    """A decision, ranked recommendations, findings on a draft, questions, and the trace.
+
+    The trace (every rule and condition of the pack, evaluated) is made from the values the
+    evaluation kept, the first time it is read: by `trace`, `why_not`, a dump to JSON or a
+    pickle. An Advice that is never asked why not does not pay for it."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -49,10 +62,46 @@ class Advice(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     questions: list[Question] = Field(default_factory=list)
     draft: Draft | None = None
-    trace: Trace | None = None
     rulebook: RulebookInfo
     situation: dict[str, Any] = Field(default_factory=dict)
     today: datetime.date
+    _trace: Trace | None = PrivateAttr(default=None)
+    _make_trace: Callable[[], Trace] | None = PrivateAttr(default=None)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def trace(self) -> Trace | None:
+        """Every rule fired or not with its conditions, and every derived fact; None when
+        evaluated with `trace=False`."""
+        make = self._make_trace
+        if make is not None:
+            # Two threads may both make it: the same pure function of the same values.
+            self._trace, self._make_trace = make(), None
+        return self._trace
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _read_trace(cls, data: Any, handler: ModelWrapValidatorHandler[Advice]) -> Advice:
+        """Take the trace back from a dump, which has it as a plain field."""
+        trace = None
+        if isinstance(data, dict) and "trace" in data:
+            data = dict(data)
+            trace = data.pop("trace")
+        advice = handler(data)
+        if trace is not None:
+            advice._trace = Trace.model_validate(trace)
+        return advice
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Advice):
+            return NotImplemented
+        return self.__dict__ == other.__dict__ and self.trace == other.trace
+
+    __hash__ = None  # type: ignore[assignment]  # holds lists and dicts, as before
+
+    def __getstate__(self) -> dict[Any, Any]:
+        self.trace  # noqa: B018 - a pickle carries the trace itself, not how to make it
+        return super().__getstate__()
 
     def explain(self, format: Literal["text", "markdown"] = "text") -> str:  # noqa: A002 - documented API name
         """The advice as readable text or Markdown."""

@@ -7,6 +7,9 @@ disjunctive normal form: every conjunction becomes one durable rule without `$or
 durable_rules cannot compare itself (function calls, list membership, dates, two facts) is
 computed in Python first and handed over as a named attribute. Attribute names are checked
 for 32-bit FNV-1a hash collisions, which durable_rules would silently confuse.
+
+Each rule may expand to at most MAX_ALTERNATIVES alternatives, and the whole pack to at most
+MAX_DURABLE_RULES; both are checked before anything else is built.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from .text import FUNCTIONS
 Env = dict[str, Any]
 Closure = Callable[[Env], Any]
 MAX_ALTERNATIVES = 32
+# Durable rules (alternatives summed over every rule, defaults included) in a whole pack:
+# each costs durable_rules about 16 kB, so 20,000 stay near 300 MB.
+MAX_DURABLE_RULES = 20_000
+MOST_ALTERNATIVES_SHOWN = 5
 RULES_PER_RULESET = 48
 ATTRS_PER_RULESET = 200
 MARKER = "_k"
@@ -62,10 +69,15 @@ def term_closure(term: Term) -> Closure:
     if isinstance(term, expr.FactRef):
         name = term.name
         return lambda env: env.get(name)
-    return _call_closure(term)
+    return call_closure(term)
 
 
-def _call_closure(term: expr.Call) -> Closure:
+def memo_key(term: expr.Call) -> str:
+    """Where a function call's result is remembered in the evaluation's values."""
+    return "$" + expr.render_term(term)
+
+
+def call_closure(term: expr.Call) -> Closure:
     spec = FUNCTIONS[term.function]
     impl = spec.impl
     args = [term_closure(arg) for arg in term.args]
@@ -73,7 +85,7 @@ def _call_closure(term: expr.Call) -> Closure:
         args.insert(0, lambda env: env[TODAY])
     # Several rules often call the same function on the same text: remember the result for
     # the rest of the evaluation (arguments are final by the time any rule reads them).
-    memo = "$" + expr.render_term(term)
+    memo = memo_key(term)
 
     def call(env: Env) -> Any:
         if memo in env:
@@ -312,11 +324,14 @@ def compile_pack(checked: CheckedPack) -> Program:
     """Compile a checked pack into a Program (pure: same input, same output)."""
     spec = checked.rulebook.spec
     describer = Describer(fact_words({**spec.facts, **spec.derived}))
+    # Every limit is checked before closures and rulesets are built: a refused pack costs
+    # only its normal forms (at most MAX_ALTERNATIVES per rule).
+    alternatives = [disjunctive_normal_form(rule.cond) for rule in checked.rules]
+    _check_alternatives(checked, alternatives)
     rules = [
-        _compile_rule(index, rule, checked.strata[rule.id], describer)
+        _compile_rule(index, rule, checked.strata[rule.id], describer, alternatives[index])
         for index, rule in enumerate(checked.rules)
     ]
-    _check_alternatives(checked, rules)
     levels = sorted({rule.stratum for rule in rules})
     strata = [Stratum(level, [r.index for r in rules if r.stratum == level]) for level in levels]
     for stratum in strata:
@@ -326,9 +341,12 @@ def compile_pack(checked: CheckedPack) -> Program:
 
 
 def _compile_rule(
-    index: int, rule: CheckedRule, stratum: int, describer: Describer
+    index: int,
+    rule: CheckedRule,
+    stratum: int,
+    describer: Describer,
+    alternatives: list[list[Atom]] | None,
 ) -> CompiledRule:
-    alternatives = disjunctive_normal_form(rule.cond)
     nnf = expr.negation_normal_form(rule.cond)
     checks = [atom_check(atom, describer) for atom in expr.atoms(nnf)]
     return CompiledRule(index, rule, stratum, cond_closure(rule.cond), alternatives, checks)
@@ -361,10 +379,12 @@ def _value_closure(node: Cond | Term) -> Closure:
     return cond_closure(node)
 
 
-def _check_alternatives(checked: CheckedPack, rules: list[CompiledRule]) -> None:
+def _check_alternatives(checked: CheckedPack, alternatives: list[list[list[Atom]] | None]) -> None:
+    """Refuse a rule that expands to too many alternatives, then a pack whose rules expand
+    to too many durable rules in all."""
     problems: list[Problem] = []
-    for rule in rules:
-        if rule.alternatives is None and rule.checked.spec is not None:
+    for rule, found in zip(checked.rules, alternatives, strict=True):
+        if found is None and rule.spec is not None:
             file, path = checked.rulebook.locate("rules", rule.id)
             problems.append(
                 file.doc.problem(
@@ -377,6 +397,32 @@ def _check_alternatives(checked: CheckedPack, rules: list[CompiledRule]) -> None
             )
     if problems:
         raise RulebookError(problems)
+    # A synthetic default rule past MAX_ALTERNATIVES is one durable rule: Python computes it.
+    counts = [1 if found is None else len(found) for found in alternatives]
+    total = sum(counts)
+    if total <= MAX_DURABLE_RULES:
+        return
+    # The rules that contribute most, in pack order among equals.
+    order = sorted(range(len(counts)), key=lambda index: -counts[index])
+    most = order[:MOST_ALTERNATIVES_SHOWN]
+    named = ", ".join(f"{checked.rules[index].id} ({counts[index]})" for index in most)
+    top = checked.rules[most[0]]
+    if top.synthetic:
+        file, path = checked.rulebook.locate("derived", next(iter(top.sets)))
+    else:
+        file, path = checked.rulebook.locate("rules", top.id)
+        path = (*path, "when")
+    raise RulebookError(
+        [
+            file.doc.problem(
+                path,
+                f"the pack expands to {total:,} durable rules (the alternatives of all its "
+                f"conditions, summed); the limit is {MAX_DURABLE_RULES:,}. The rules with the "
+                f"most alternatives: {named}; simplify their conditions or drop rules",
+                code="limit",
+            )
+        ]
+    )
 
 
 def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> None:

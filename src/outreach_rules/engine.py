@@ -57,6 +57,8 @@ class Engine:
         self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
         self._lock = threading.Lock()
         self._host: _durable.DurableHost | None = None
+        # Immutable pieces of Advice made once per engine (citations, pack infos, plans).
+        self.memo: dict[Any, Any] = {}
 
     # construction ------------------------------------------------------------
     @classmethod
@@ -77,7 +79,7 @@ class Engine:
         # An engine travels by its sources; a live durable host never crosses a process.
         if not self._sources:
             raise OutreachRulesError("only engines built from paths can be pickled")
-        return (_rebuild, (self._sources, self._params, self.backend))
+        return (_rebuild, (self._sources, self._params, self.backend, self.rulebook.digest))
 
     # inspection -------------------------------------------------------------
     def compiled_rulesets(self) -> dict[str, dict[str, Any]]:
@@ -222,5 +224,15 @@ def _choose_backend(backend: str) -> str:
     return "python"
 
 
-def _rebuild(sources: Sequence[str], params: dict[str, Any], backend: Backend) -> Engine:
-    return Engine.from_paths(*sources, params=params, backend=backend)
+def _rebuild(
+    sources: Sequence[str], params: dict[str, Any], backend: Backend, digest: str | None = None
+) -> Engine:
+    engine = Engine.from_paths(*sources, params=params, backend=backend)
+    if digest is not None and engine.rulebook.digest != digest:
+        # Another process would otherwise answer from packs that changed on disk meanwhile.
+        raise OutreachRulesError(
+            f"the packs at {', '.join(sources)} changed since this engine was built "
+            f"(sha256 {digest[:12]}... is now {engine.rulebook.digest[:12]}...): "
+            "build the engine again"
+        )
+    return engine
