@@ -38,6 +38,7 @@ import copy
 import datetime
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import platform
 import random
@@ -92,8 +93,10 @@ class Sizes:
     scaling_seconds: float
 
 
-FULL = Sizes(3.0, 3, 400, 21, 10_000, 2, (10, 30, 100, 300), 1.0)
-QUICK = Sizes(0.5, 3, 200, 11, 3000, 1, (10, 30, 100, 300), 0.2)
+# More distinct situations than the engine's caches hold (text tokens, trace pieces), so
+# that cycling over them does not turn every evaluation into a cache hit.
+FULL = Sizes(3.0, 3, 2000, 21, 10_000, 2, (10, 30, 100, 300), 1.0)
+QUICK = Sizes(0.5, 3, 1500, 11, 3000, 1, (10, 30, 100, 300), 0.2)
 TINY = Sizes(0.02, 1, 20, 3, 60, 1, (10, 30), 0.01)
 
 
@@ -366,19 +369,36 @@ def load_ms(repeats: int) -> float:
 
 
 def pool_start_s(engine: orr.Engine) -> float:
-    """Seconds to start a spawned worker that builds the engine, and stop it: the fixed cost
+    """Seconds to start a worker process that builds the engine, and stop it: the fixed cost
     of evaluate_many with 2 workers (this process evaluates meanwhile)."""
     blob = _batch.recipe(engine)
     start = time.perf_counter()
-    context = multiprocessing.get_context(_batch.START_METHOD)
+    context = _batch._worker_context()
     with ProcessPoolExecutor(1, mp_context=context) as pool:
         pool.submit(_batch._evaluate_in_worker, blob, [], TODAY, trace=True).result()
     return time.perf_counter() - start
 
 
 def children_cpu_seconds() -> float:
+    """CPU seconds of this process's ended children, and of the ended children of the fork
+    server, which is where evaluate_many's workers come from where there is one."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return children.ru_utime + children.ru_stime
+    return children.ru_utime + children.ru_stime + fork_server_children_cpu_seconds()
+
+
+def fork_server_children_cpu_seconds() -> float:
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None:
+        return 0.0
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    # Fields after the command name, which is in parentheses: cutime and cstime are the
+    # 16th and 17th fields of the line, in clock ticks.
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def batch_speedup(situations: list[dict[str, Any]], rounds: int) -> dict[str, Any]:

@@ -8,6 +8,9 @@ about a second. To keep them short, the size below which a batch is evaluated in
 from __future__ import annotations
 
 import gc
+import multiprocessing
+import multiprocessing.forkserver
+import os
 import pickle
 import random
 from typing import Any
@@ -195,3 +198,21 @@ def test_worker_engine_cache_builds_each_engine_once(engine: orr.Engine) -> None
     other = orr.Engine.default(params={"max_words": 50})
     assert _batch.engine_for(_batch.recipe(other)) is not first
     assert _batch.engine_for(_batch.recipe(other)).params["max_words"] == 50
+
+
+def test_workers_never_fork_the_calling_process() -> None:
+    """Worker processes start from a fork server (a fresh interpreter that has imported the
+    package) or are spawned, never forked from the caller, which may hold a durable host;
+    the fork server keeps any modules others asked it to preload."""
+    context = _batch._worker_context()
+    expected = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    assert context.get_start_method() == expected
+    with context.Pool(1) as pool:
+        parent = pool.apply(os.getppid)
+    assert parent != os.getpid() or expected == "spawn"
+    if expected == "forkserver":
+        server = multiprocessing.forkserver._forkserver  # type: ignore[attr-defined]
+        assert server._preload_modules[-1] == _batch.PRELOAD
+        assert server._preload_modules.count(_batch.PRELOAD) == 1
+        _batch._worker_context()
+        assert server._preload_modules.count(_batch.PRELOAD) == 1

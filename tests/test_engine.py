@@ -148,3 +148,36 @@ def test_unknown_backend_is_refused() -> None:
     """Only auto, durable and python are backends."""
     with pytest.raises(ValueError, match="backend must be"):
         orr.Engine.from_paths(CHAIN, backend="rete")  # type: ignore[arg-type]
+
+
+def test_action_names_are_read_from_the_start_of_durable_messages() -> None:
+    """The action a durable_rules message is for is its first key, read without parsing the
+    fact that follows; anything not shaped like the compiler's names is parsed as JSON."""
+    from outreach_rules._durable import action_name
+
+    fact = '"m": {"draft_message": "say \\"r9_0\\": hello", "n": 1}'
+    assert action_name('{"r12_0":{' + fact + "}}") == "r12_0"
+    assert action_name('{"done":{' + fact + "}}") == "done"
+    assert action_name(' {"r3_1": {}}') == "r3_1"
+    assert action_name('{"a\\"b": {}}') == 'a"b'
+
+
+@pytest.mark.skipif(not available(), reason="durable_rules cannot be imported here")
+def test_unknown_durable_actions_break_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An action name the compiler never made means durable_rules' state is not what the
+    engine thinks: the evaluation fails clearly and the next one starts a new host."""
+    chain = orr.Engine.from_paths(CHAIN, backend="durable")
+    situation = {"a": True, "b": True, "n": 5}
+    chain.evaluate(situation, TODAY)
+    host = chain._host
+    assert host is not None
+    monkeypatch.setattr(host, "run", lambda ruleset, fact: ["r999_0", "done"])
+    with pytest.raises(orr.EvaluationError) as caught:
+        chain.evaluate(situation, TODAY)
+    assert str(caught.value).endswith(
+        "ran 2 actions, unknown ones among them: ['r999_0'], not each of its rules at most once"
+    )
+    assert host.broken
+    monkeypatch.undo()
+    assert chain.evaluate(situation, TODAY).decision is not None
+    assert chain._host is not host

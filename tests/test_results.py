@@ -1,5 +1,5 @@
 """How results are made and travel: models built without validation, the trace made when it
-is first read, and Advice rebuilt from a dump, pickled, compared and read from threads."""
+is first read, and Advice dumped, pickled, compared, moved and read from threads."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 import outreach_rules as orr
-from outreach_rules import _advise
+from outreach_rules import _advise, _tracing
 from outreach_rules.engine import bundled_pack_dir
-from outreach_rules.model import Reason, Recommendation, build, rebuild
+from outreach_rules.model import Reason, build
 from strategies import TODAY, facts_of_model, random_situation
 
 KNOWS_LITTLE: dict[str, Any] = {"interview_date": "2026-03-09", "channel": "email"}
@@ -73,19 +73,6 @@ def test_build_fills_defaults_with_fresh_containers() -> None:
     assert first == Reason(fact="a", condition="a", holds=True)
     assert first.because == [] and first.because is not second.because
     assert first.model_fields_set == {"fact", "condition", "holds"}
-
-
-def test_rebuild_gives_back_the_model_dumped(advices: list[orr.Advice]) -> None:
-    """`rebuild` turns a dump (exclude_unset) back into an equal Advice, nested models
-    included, with the fields set that the original had."""
-    for advice in advices:
-        data = advice.model_dump(exclude_unset=True, exclude={"trace"})
-        again = rebuild(orr.Advice, data)
-        assert again.model_dump(exclude={"trace"}) == advice.model_dump(exclude={"trace"})
-        assert again.model_fields_set == advice.model_fields_set
-        kinds = [type(model) for model in models_in(again)]
-        assert kinds == [type(model) for model in models_in(advice)]
-        assert Recommendation in kinds or not advice.recommendations
 
 
 def test_trace_is_made_when_first_read(engine: orr.Engine, advices: list[orr.Advice]) -> None:
@@ -157,19 +144,17 @@ def test_threads_reading_one_trace_get_the_same(engine: orr.Engine) -> None:
     assert len(seen) == 8 and all(trace == expected for trace in seen)
 
 
-def test_trace_inputs_round_trip(engine: orr.Engine) -> None:
-    """The values a trace is made from can be handed to a rebuilt Advice (as batches do) and
-    give the same trace there."""
+def test_trace_inputs_travel_apart_from_the_advice(engine: orr.Engine) -> None:
+    """An Advice can travel without its trace but with the values it is made from (as batch
+    results do) and give the same trace where it arrives."""
     advice = engine.evaluate(KNOWS_LITTLE, TODAY)
-    inputs = _advise.trace_inputs(advice)
+    twin = engine.evaluate(KNOWS_LITTLE, TODAY)
+    inputs = _advise.trace_inputs(twin)
     assert inputs is not None
-    data = advice.model_dump(exclude_unset=True, exclude={"trace"})
-    moved = _advise.with_trace(
-        rebuild(orr.Advice, pickle.loads(pickle.dumps(data))),  # noqa: S301 - our own pickle
-        engine,
-        inputs,
-    )
-    assert moved.trace == advice.trace
+    bare = pickle.loads(pickle.dumps(_advise.with_trace(twin, engine, None)))  # noqa: S301
+    assert bare.trace is None
+    moved = _advise.with_trace(bare, engine, inputs)
+    assert moved.trace == advice.trace and moved == advice
     assert _advise.trace_inputs(advice) is None  # made now: nothing left to hand over
 
 
@@ -189,3 +174,76 @@ def test_engine_pickle_refuses_changed_packs(tmp_path: Path) -> None:
         f"the packs at {folder} changed since this engine was built "
         f"(sha256 {before[:12]}... is now {after[:12]}...): build the engine again"
     )
+
+
+def test_shared_trace_pieces_equal_fresh_ones(advices: list[orr.Advice]) -> None:
+    """Traces made by an engine that has seen many situations (and shares the pieces that
+    repeat) are equal to the traces a new engine makes for the same situations."""
+    fresh = orr.Engine.default()
+    for advice in advices:
+        again = fresh.evaluate(advice.situation, TODAY)
+        assert again.trace == advice.trace
+        fresh.memo.pop("trace pieces", None)
+
+
+def test_shared_trace_pieces_cannot_be_changed(advices: list[orr.Advice]) -> None:
+    """Pieces shared between results are immutable: a rule's conditions are a tuple, and a
+    condition that read a list is not shared."""
+    traces = [advice.trace for advice in advices]
+    rule = traces[0].rules[0] if traces[0] else None
+    assert rule is not None and isinstance(rule.conditions, tuple)
+    with pytest.raises(ValidationError):
+        rule.fired = not rule.fired  # type: ignore[misc]
+
+
+LIST_PACK = """\
+pack: lists
+version: "0.1.0"
+title: A condition that reads a list
+sources:
+  notes: {title: Test notes, own: true, sections: [Basics]}
+decisions:
+  go: {title: Go}
+facts:
+  tags: {type: list, question: Which tags?}
+rules:
+  - id: remote
+    when: "'remote' in tags"
+    decide: go
+    rationale: Remote.
+    cite: {source: notes, section: Basics}
+"""
+
+
+def test_conditions_that_read_a_list_are_not_shared(tmp_path: Path) -> None:
+    """A condition whose value is a list (which could be changed in place) gets its own
+    trace in every result, while conditions on plain values are shared."""
+    path = tmp_path / "lists.yaml"
+    path.write_text(LIST_PACK, encoding="utf-8")
+    lists = orr.Engine.from_paths(path)
+    one = lists.evaluate({"tags": ["remote"]}, TODAY).trace
+    two = lists.evaluate({"tags": ["remote"]}, TODAY).trace
+    assert one is not None and two is not None
+    first, second = one.rules[0].conditions[0], two.rules[0].conditions[0]
+    assert (first.fact, first.value, first.text) == ("tags", ["remote"], 'tags (remote) includes "remote"')
+    assert first == second and first is not second
+
+
+def test_remembered_trace_pieces_are_bounded(
+    engine: orr.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An engine forgets its remembered trace pieces once there are more than the bound, so
+    a service that sees ever new values keeps a bounded amount of memory."""
+    monkeypatch.setattr(_tracing, "MAX_REMEMBERED_PIECES", 50)
+    facts = facts_of_model(engine.Situation)
+    rng = random.Random(11)  # noqa: S311 - repeatable test data, not secrets
+    sizes = []
+    for _ in range(30):
+        assert engine.evaluate(random_situation(rng, facts), TODAY).trace is not None
+        sizes.append(len(engine.memo["trace pieces"]))
+    per_trace = sum(len(rule.atoms) + 1 for rule in engine.program.rules)
+    assert max(sizes) <= 50 + per_trace
+    monkeypatch.undo()  # the real bound: the pieces of many situations are kept
+    for _ in range(30):
+        assert engine.evaluate(random_situation(rng, facts), TODAY).trace is not None
+    assert len(engine.memo["trace pieces"]) > 50 + per_trace

@@ -9,25 +9,21 @@ from typing import TYPE_CHECKING, Any
 
 from . import _templates, expr
 from ._questions import find_questions
-from ._words import fill
+from ._tracing import make_trace
+from ._words import fill, plain, show_value
 from .advice import Advice
-from .compile import AtomCheck, Closure, CompiledRule, Env, cond_closure
+from .compile import Closure, CompiledRule, Env, cond_closure
 from .model import (
     Citation,
-    ConditionTrace,
     Decision,
-    DerivedTrace,
     Draft,
     Finding,
     PackInfo,
     Reason,
     Recommendation,
     RulebookInfo,
-    RuleTrace,
-    Trace,
     build,
 )
-from .text import long_date
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -72,7 +68,7 @@ def reasons(
             build(
                 Reason,
                 fact=atom.fact,
-                value=_plain(value),
+                value=plain(value),
                 condition=atom.text,
                 holds=True,
                 text=fill(atom.words, value, show_value),
@@ -96,24 +92,6 @@ def _provenance(
             chain = reasons(engine, setter, env, fired, memo)
             return {"set_by": setter.id, "computed_from": None, "because": chain}
     return {"set_by": None, "computed_from": None, "because": []}
-
-
-def show_value(value: Any) -> str:
-    """A value as a person reads it."""
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.date):
-        return long_date(value)
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
 
 
 def template_values(engine: Engine, env: Env, today: datetime.date) -> dict[str, Any]:
@@ -154,7 +132,7 @@ def build_advice(
         questions=find_questions(engine, env, known, today, fired, winner) if trace else [],
         draft=_draft(engine, winner, env, values),
         rulebook=rulebook_info(engine),
-        situation={name: _plain(value) for name, value in known.items()},
+        situation={name: plain(value) for name, value in known.items()},
         today=today,
     )
     return with_trace(advice, engine, (env, fired_set) if trace else None)
@@ -165,7 +143,7 @@ TraceInputs = tuple[Env, set[int]]
 
 def with_trace(advice: Advice, engine: Engine, inputs: TraceInputs | None) -> Advice:
     """The Advice, given what makes its trace when it is first read (None: no trace)."""
-    make = functools.partial(_trace, engine, *inputs) if inputs is not None else None
+    make = functools.partial(make_trace, engine, *inputs) if inputs is not None else None
     object.__setattr__(advice, "__pydantic_private__", {"_trace": None, "_make_trace": make})
     return advice
 
@@ -266,58 +244,6 @@ def _draft_test(engine: Engine, draft: str, cond: expr.Cond) -> Closure:
     if test is None:
         test = engine.memo[key] = cond_closure(cond)
     return test
-
-
-def _trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
-    program = engine.program
-    seen: dict[str, ConditionTrace] = {}  # the same condition often guards several rules
-    rules = [
-        build(
-            RuleTrace,
-            rule_id=rule.id,
-            fired=rule.index in fired,
-            holds=rule.test(env),
-            priority=rule.checked.priority,
-            stratum=rule.stratum,
-            decides=rule.checked.spec.decide if rule.checked.spec else None,
-            conditions=[_condition_trace(atom, env, seen) for atom in rule.atoms],
-        )
-        for rule in program.rules
-    ]
-    derived = _derived_trace(engine, env, fired)
-    return build(Trace, backend=engine.backend, rules=rules, derived=derived)
-
-
-def _condition_trace(atom: AtomCheck, env: Env, seen: dict[str, ConditionTrace]) -> ConditionTrace:
-    found = seen.get(atom.text)
-    if found is None:
-        value = atom.value(env)
-        found = seen[atom.text] = build(
-            ConditionTrace,
-            condition=atom.text,
-            fact=atom.fact,
-            value=_plain(value),
-            holds=atom.test(env),
-            text=fill(atom.words, value, show_value),
-        )
-    return found
-
-
-def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTrace]:
-    spec = engine.rulebook.spec
-    found: list[DerivedTrace] = []
-    for name, derived in spec.derived.items():
-        set_by = [r.id for r in engine.program.rules if r.index in fired and name in r.checked.sets]
-        found.append(
-            build(
-                DerivedTrace,
-                fact=name,
-                value=_plain(env.get(name)),
-                set_by=set_by,
-                computed_from=derived.value,
-            )
-        )
-    return found
 
 
 def rulebook_info(engine: Engine) -> RulebookInfo:

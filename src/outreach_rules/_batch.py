@@ -23,6 +23,7 @@ import contextlib
 import datetime
 import gc
 import multiprocessing
+import multiprocessing.forkserver
 import pickle
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -34,7 +35,6 @@ from pydantic import BaseModel
 from ._advise import TraceInputs, trace_inputs, with_trace
 from .advice import Advice
 from .errors import OutreachRulesError
-from .model import rebuild
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -48,7 +48,7 @@ IN_PROCESS_BELOW = 500
 CHUNKS_PER_WORKER = 8  # several chunks per worker balance the load at the end
 MAX_CHUNK = 100  # about a tenth of a second of work: one message of results
 CACHED_ENGINES = 4  # engines a worker process keeps, most recently used first
-START_METHOD = "spawn"
+PRELOAD = "outreach_rules"  # what the fork server imports once, before any worker forks
 
 
 # ---------------------------------------------------------------- engines in worker processes
@@ -101,15 +101,14 @@ def evaluate_chunk(
 _worker_ready = False
 
 
-Shipped = tuple[dict[str, Any], TraceInputs | None] | OutreachRulesError
+Shipped = tuple[Advice, TraceInputs | None] | OutreachRulesError
 
 
 def _evaluate_in_worker(
     blob: bytes, situations: list[Any], today: datetime.date, trace: bool
 ) -> list[Shipped]:
-    """Run in a pool process: each result as the plain data of its Advice (exclude_unset, so
-    the parent rebuilds it exactly, fields set included) with the values its trace is made
-    from, or as its error."""
+    """Run in a pool process: each result as its Advice, without the trace but with the
+    values the trace is made from, or as its error."""
     global _worker_ready  # noqa: PLW0603 - once per worker process
     engine = engine_for(blob)
     if not _worker_ready:
@@ -125,10 +124,9 @@ def _evaluate_in_worker(
         except OutreachRulesError as error:
             shipped.append(error.with_traceback(None))
         else:
-            # Plain data pickles in C, at about half the cost of pickling the models; the
-            # trace stays unmade, and is made in the caller's process if it is ever read.
-            data = advice.model_dump(exclude_unset=True, exclude={"trace"})
-            shipped.append((data, trace_inputs(advice)))
+            # The trace stays unmade: the caller's process makes it if it is ever read.
+            inputs = trace_inputs(advice)
+            shipped.append((with_trace(advice, engine, None), inputs))
     return shipped
 
 
@@ -136,8 +134,8 @@ def _unship(engine: Engine, item: Shipped) -> Result:
     """A worker's result as the Advice it was (or its error)."""
     if isinstance(item, OutreachRulesError):
         return item
-    data, inputs = item
-    return with_trace(rebuild(Advice, data), engine, inputs)
+    advice, inputs = item
+    return with_trace(advice, engine, inputs)
 
 
 # ---------------------------------------------------------------- the parent's side
@@ -198,7 +196,7 @@ def _share_out(
     worker needs to start is not lost, and it rebuilds the workers' results between its own
     chunks, so that little is left to do when the last chunk is in.
     """
-    context = multiprocessing.get_context(START_METHOD)
+    context = _worker_context()
     pool = ProcessPoolExecutor(min(workers - 1, len(chunks)), mp_context=context)
     answers: list[list[Result] | None] = [None] * len(chunks)
     try:
@@ -256,6 +254,23 @@ def _collector_paused() -> Iterator[None]:
             gc.freeze()
             gc.unfreeze()
         gc.enable()
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How worker processes start: forked from a fork server where there is one, else
+    spawned. Neither copies this process: a fork server is a fresh interpreter that only
+    imports modules (the package among them, once), so it never holds a durable host, and
+    every worker after the first starts in a fraction of the time of a fresh interpreter."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Preloading only speeds workers up: without the (private) list, workers import it.
+    server = getattr(multiprocessing.forkserver, "_forkserver", None)
+    preload = getattr(server, "_preload_modules", None)
+    if isinstance(preload, list) and PRELOAD not in preload:
+        # Read when the server starts; modules others asked for stay in the list.
+        context.set_forkserver_preload([*preload, PRELOAD])
+    return context
 
 
 def _chunk_size(count: int, workers: int) -> int:

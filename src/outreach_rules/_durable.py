@@ -68,6 +68,17 @@ def available() -> bool:
     return True
 
 
+def action_name(message: str) -> str:
+    """The action a durable_rules message is for: its first key, as durable_rules' own host
+    reads it. The rest of the message is the whole fact again, which is not needed."""
+    # Action names are the compiler's own (`r12_0`, `done`): no quotes or escapes in them.
+    if message.startswith('{"'):
+        end = message.find('"', 2)
+        if end > 2 and "\\" not in message[2:end]:
+            return message[2:end]
+    return str(next(iter(json.loads(message))))
+
+
 class DurableHost:
     """Owns the registered rulesets of one engine; not thread-safe (the engine locks)."""
 
@@ -108,13 +119,12 @@ class DurableHost:
         result = self._c.start_action_for_state(handle, state)
         if not result:
             return fired
-        actions = json.loads(result[1])
+        message = result[1]
         while True:
-            fired.extend(actions)
-            more = self._c.complete_and_start_action(handle, state)
-            if not more:
+            fired.append(action_name(message))
+            message = self._c.complete_and_start_action(handle, state)
+            if not message:
                 return fired
-            actions = json.loads(more)
 
     def _delete(self, handle: int, sid: str) -> None:
         try:

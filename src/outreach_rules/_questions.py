@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 MAX_LIST_ITEMS = 20
 MAX_SAMPLE_WORDS = 2_000
+MAX_REMEMBERED_DAYS = 8  # answers to try are remembered for this many days of `today`
 
 
 class _Plan:
@@ -77,7 +78,24 @@ class _Plan:
             for name in program.checked.facts
         }
         self.call_results: dict[tuple[str, type, Any], Any] = {}
+        self.advising = {rule.index for rule in program.rules if rule.checked.spec}
+        self.deciding = {
+            rule.index
+            for rule in program.rules
+            if rule.checked.spec is not None and rule.checked.spec.decide is not None
+        }
+        self._candidates: dict[tuple[str, datetime.date], list[Any]] = {}
         self.numbers, self.strings, self.phrases = _constants(engine)
+
+    def candidates_for(self, fact: str, spec: FactSpec, today: datetime.date) -> list[Any]:
+        """`candidates`, made once per fact and day."""
+        key = (fact, today)
+        found = self._candidates.get(key)
+        if found is None:
+            if len(self._candidates) > MAX_REMEMBERED_DAYS * len(self.dependents):
+                self._candidates.clear()
+            found = self._candidates[key] = self.candidates(spec, today)
+        return found
 
     def candidates(self, spec: FactSpec, today: datetime.date) -> list[Any]:
         """Answers to try for a fact: all of a closed type, telling samples of an open one."""
@@ -201,7 +219,8 @@ def winner_of(engine: Engine, fired: Iterable[int]) -> str | None:
 
 
 def trial(engine: Engine, env: Env, fired: set[int], fact: str, value: Any) -> set[int]:
-    """The rules that would fire if `fact` had `value` (only its dependents are re-tested)."""
+    """The rules whose firing would change if `fact` had `value` (only the rules that depend
+    on it are tested again)."""
     program = engine.program
     plan = _plan(engine)
     deps = plan.dependents[fact]
@@ -213,9 +232,8 @@ def trial(engine: Engine, env: Env, fired: set[int], fact: str, value: Any) -> s
     for index in deps:
         for name in program.rules[index].checked.sets:
             trial_env.pop(name, None)
-    now = fired - deps
     for index in plan.setters:  # a value also set by a rule that keeps firing stays set
-        if index in now:
+        if index in fired and index not in deps:
             trial_env.update(program.rules[index].checked.sets)
     for name, compute in plan.values[fact]:
         result = compute(trial_env)
@@ -223,11 +241,15 @@ def trial(engine: Engine, env: Env, fired: set[int], fact: str, value: Any) -> s
             trial_env.pop(name, None)
         else:
             trial_env[name] = result
+    changed: set[int] = set()
     for index in plan.retest[fact]:
-        if program.rules[index].test(trial_env) is True:
-            now.add(index)
-            trial_env.update(program.rules[index].checked.sets)
-    return now
+        rule = program.rules[index]
+        holds = rule.test(trial_env) is True
+        if holds:
+            trial_env.update(rule.checked.sets)
+        if holds != (index in fired):
+            changed.add(index)
+    return changed
 
 
 def _recall_calls(plan: _Plan, fact: str, value: Any, trial_env: Env) -> None:
@@ -262,10 +284,11 @@ def find_questions(
             continue
         affects: set[int] = set()
         changes = False
-        for value in plan.candidates(spec, today):
-            now = trial(engine, env, base, name, value)
-            affects |= {i for i in now ^ base if engine.program.rules[i].checked.spec}
-            changes = changes or winner_of(engine, now) != decision
+        for value in plan.candidates_for(name, spec, today):
+            changed = trial(engine, env, base, name, value)
+            affects |= changed & plan.advising
+            if not changes and changed & plan.deciding:
+                changes = winner_of(engine, base ^ changed) != decision
         if affects:
             top = max(engine.program.rules[i].checked.priority for i in affects)
             order = float("inf") if spec.ask_order is None else spec.ask_order

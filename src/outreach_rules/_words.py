@@ -8,12 +8,14 @@ used with spaces.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from . import expr
 from .expr import Atom, Term
+from .text import long_date
 
 VALUE = "\x00value\x00"
 _OPS = {
@@ -72,6 +74,9 @@ class Describer:
             return self._truth(atom.term, atom.expect)
         if isinstance(atom, expr.Compare):
             return self._compare(atom)
+        if reads_container(atom):
+            verb = "does not include" if atom.negated else "includes"
+            return f"{self.term(atom.container)} ({VALUE}) {verb} {self.term(atom.item)}"
         values = ", ".join(_literal(item.value) for item in getattr(atom.container, "items", ()))
         target = values if isinstance(atom.container, expr.ListLit) else self.term(atom.container)
         verb = "is not one of" if atom.negated else "is one of"
@@ -117,6 +122,14 @@ def _constant(term: Term) -> bool:
     return isinstance(term, expr.Const | expr.ParamRef)
 
 
+def reads_container(atom: expr.Member) -> bool:
+    """Whether a membership test is explained by the list it looks in (`"remote" in tags`)
+    rather than by the item it looks for (`channel in ["email", "phone"]`)."""
+    return _constant(atom.item) and not (
+        _constant(atom.container) or isinstance(atom.container, expr.ListLit)
+    )
+
+
 def _literal(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -128,3 +141,25 @@ def _literal(value: Any) -> str:
 def fill(template: str, value: Any, show: Callable[[Any], str]) -> str:
     """The sentence with the value read put in."""
     return template.replace(VALUE, show(value))
+
+
+def show_value(value: Any) -> str:
+    """A value as a person reads it."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime.date):
+        return long_date(value)
+    if isinstance(value, list | tuple):
+        text = ", ".join(show_value(item) for item in value) or "none"
+    else:
+        text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def plain(value: Any) -> Any:
+    """A value as results hold it: dates as ISO text, the rest as it is."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value

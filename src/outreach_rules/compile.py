@@ -21,7 +21,7 @@ from typing import Any
 
 from . import expr
 from ._check import CheckedPack, CheckedRule
-from ._words import Describer, fact_words
+from ._words import Describer, fact_words, reads_container
 from .errors import Problem, RulebookError
 from .expr import Atom, Cond, Term
 from .text import FUNCTIONS
@@ -363,6 +363,8 @@ def atom_check(atom: Atom, describer: Describer) -> AtomCheck:
     )
     if isinstance(atom, expr.Compare) and _is_constant(main):
         main = atom.right
+    if isinstance(atom, expr.Member) and reads_container(atom):
+        main = atom.container
     names = expr.fact_names(main)
     return AtomCheck(
         expr.render(atom),

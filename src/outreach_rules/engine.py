@@ -171,11 +171,13 @@ class Engine:
                 fact = {attr: env[key] for attr, key in plan.attrs.items() if key in env}
                 fact[MARKER] = 1
                 actions = host.run(plan.name, fact)
-                if actions.count("done") != 1 or len(actions) > MAX_FIRINGS:
+                strange = [n for n in actions if n != "done" and n not in plan.actions]
+                if actions.count("done") != 1 or len(actions) > MAX_FIRINGS or strange:
                     host.broken = True
                     raise EvaluationError(
-                        f"ruleset {plan.name} ran {len(actions)} actions, "
-                        "not each rule at most once"
+                        f"ruleset {plan.name} ran {len(actions)} actions"
+                        + (f", unknown ones among them: {strange[:3]}" if strange else "")
+                        + ", not each of its rules at most once"
                     )
                 fired.update(plan.actions[name] for name in actions if name != "done")
         return sorted(fired)

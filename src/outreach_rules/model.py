@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 
@@ -114,7 +112,7 @@ class RuleTrace(_Result):
     priority: int
     stratum: int
     decides: str | None = None
-    conditions: list[ConditionTrace] = Field(default_factory=list)
+    conditions: tuple[ConditionTrace, ...] = ()
 
 
 class DerivedTrace(_Result):
@@ -182,45 +180,3 @@ def build(cls: type[M], /, **fields: Any) -> M:
     object.__setattr__(model, "__pydantic_extra__", None)
     object.__setattr__(model, "__pydantic_private__", None)
     return model
-
-
-# ---------------------------------------------------------------- rebuilding from a dump
-# For each result model, its fields that hold models: (name, model class, holds a list).
-_Nested = tuple[tuple[str, type[BaseModel], bool], ...]
-_nested: dict[type[BaseModel], _Nested] = {}
-
-
-def _nested_of(cls: type[BaseModel]) -> _Nested:
-    found = _nested.get(cls)
-    if found is None:
-        holds = {name: _model_in(field.annotation) for name, field in cls.model_fields.items()}
-        found = _nested[cls] = tuple(
-            (name, *held) for name, held in holds.items() if held is not None
-        )
-    return found
-
-
-def _model_in(annotation: Any) -> tuple[type[BaseModel], bool] | None:
-    """The model class a field holds (alone, optional, or in a list), and whether in a list."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, False
-    if origin is list and args and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-        return args[0], True
-    if origin in (typing.Union, types.UnionType):
-        models = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        return (models[0], False) if len(models) == 1 else None
-    return None
-
-
-def rebuild(cls: type[M], data: dict[str, Any]) -> M:
-    """A result model again from `model_dump(exclude_unset=True)` of one this library made
-    (in another process of the same batch): equal to the original, fields set included,
-    without validating what was valid when it was made."""
-    fields = dict(data)
-    for name, model, many in _nested_of(cls):
-        value = fields.get(name)
-        if value is None:
-            continue
-        fields[name] = [rebuild(model, item) for item in value] if many else rebuild(model, value)
-    return build(cls, **fields)
