@@ -209,7 +209,7 @@ def _items(
             "source": citation(engine, spec.cite),
         }
         items.append(
-            build(Finding, severity=outcome.severity, **fields)
+            build(Finding, **fields, severity=outcome.severity)
             if kind == "flag"
             else build(Recommendation, **fields)
         )
