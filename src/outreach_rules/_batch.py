@@ -2,18 +2,17 @@
 
 The situations are cut into chunks. `workers - 1` worker processes take chunks from the
 front, and the calling process takes chunks from the back and evaluates them itself, while
-it rebuilds the results the workers send. Workers are started with 'spawn' (a fresh
-interpreter), never by forking a process that may hold a live durable_rules host, and live
-for one batch.
+it takes in the results the workers send. Workers are forked from a fork server (a fresh
+interpreter that has imported the package) where the platform has one, and spawned
+elsewhere: never forked from a process that may hold a live durable_rules host.
 
-An engine travels to a worker as its pickle: its sources, params and backend, never a live
-durable host. Each worker process builds the engine from that recipe once and keeps it in a
+An engine travels to a worker as its pickle: its sources, params, backend and the digest of
+its packs, never a live durable host. Each worker process builds the engine from that recipe once and keeps it in a
 small module-level cache keyed by the recipe. The Dask helpers (`outreach_rules.dask`) use
 the same cache, so a Dask worker also builds each engine once.
 
-A bad situation gives its error in place of its advice. `SituationError` and `RulebookError`
-take their `problems` in `__init__`, which the default pickling of exceptions does not pass
-back; importing this module registers reducers that do, so the errors cross processes.
+A bad situation gives its error in place of its advice; the errors pickle with their
+problems (see `errors.py`), so they cross processes whole.
 """
 
 from __future__ import annotations

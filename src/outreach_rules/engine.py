@@ -120,12 +120,15 @@ class Engine:
         """Advice for many situations, in input order, evaluated by `workers` processes.
 
         `workers` counts the processes that evaluate, this one included: `workers=2` starts
-        one worker process ('spawn': a fresh interpreter, never a fork) and this process
-        evaluates too while it rebuilds the results that the worker sends. A worker builds
-        this engine once from its sources and params, so the engine must come from
+        one worker process and this process evaluates too while it takes in the results
+        that the worker sends. Workers are fresh interpreters, never copies of this process:
+        forked from a fork server that has only imported the package where there is one,
+        spawned elsewhere. A worker builds this engine once from its sources and params
+        (and refuses packs that changed on disk since), so the engine must come from
         `from_paths` or `default`, and a script that calls this must guard its main code
-        with `if __name__ == "__main__":`, as for any spawned process. `workers=1`, or a
-        batch of fewer than `_batch.IN_PROCESS_BELOW` situations, is evaluated here alone.
+        with `if __name__ == "__main__":`, as for any such process. `workers=1`, or a batch
+        of fewer than `_batch.IN_PROCESS_BELOW` situations, is evaluated here alone. The
+        trace of a worker's result is made here, if it is read.
 
         A situation that fails gives its error (a SituationError, without its traceback) in
         its place; the others are still evaluated. `today` defaults to the current day,
