@@ -7,9 +7,9 @@ interpreter that has imported the package) where the platform has one, and spawn
 elsewhere: never forked from a process that may hold a live durable_rules host.
 
 An engine travels to a worker as its pickle: its sources, params, backend and the digest of
-its packs, never a live durable host. Each worker process builds the engine from that recipe once and keeps it in a
-small module-level cache keyed by the recipe. The Dask helpers (`outreach_rules.dask`) use
-the same cache, so a Dask worker also builds each engine once.
+its packs, never a live durable host. Each worker process builds the engine from that
+recipe once and keeps it in a small module-level cache keyed by the recipe. The Dask helpers
+(`outreach_rules.dask`) use the same cache, so a Dask worker also builds each engine once.
 
 A bad situation gives its error in place of its advice; the errors pickle with their
 problems (see `errors.py`), so they cross processes whole.

@@ -60,7 +60,6 @@ class _Plan:
             name: [i for stratum in program.strata for i in stratum.rules if i in deps]
             for name, deps in self.dependents.items()
         }
-        self.setters = [rule.index for rule in program.rules if rule.checked.sets]
         calls = _calls(program)
         memos = {key: set(expr.fact_names(call)) for key, call in calls.items()}
         self.stale = {
@@ -218,38 +217,32 @@ def winner_of(engine: Engine, fired: Iterable[int]) -> str | None:
     return decision
 
 
-def trial(engine: Engine, env: Env, fired: set[int], fact: str, value: Any) -> set[int]:
-    """The rules whose firing would change if `fact` had `value` (only the rules that depend
-    on it are tested again)."""
+def trial(engine: Engine, env: Env, open_rules: list[int], fact: str, value: Any) -> set[int]:
+    """The rules that would fire if `fact` had `value`, among `open_rules`: those that read it
+    (directly or through derived facts) and whose condition is unknown now, in the order
+    they run. No other rule can change: with three-valued logic an answer only turns
+    unknown into true or false, so a rule that fired still fires, and one that failed still
+    fails, whatever the answer."""
     program = engine.program
     plan = _plan(engine)
-    deps = plan.dependents[fact]
     trial_env = dict(env)
     trial_env[fact] = value
     for key in plan.stale[fact]:
         trial_env.pop(key, None)
     _recall_calls(plan, fact, value, trial_env)
-    for index in deps:
-        for name in program.rules[index].checked.sets:
-            trial_env.pop(name, None)
-    for index in plan.setters:  # a value also set by a rule that keeps firing stays set
-        if index in fired and index not in deps:
-            trial_env.update(program.rules[index].checked.sets)
     for name, compute in plan.values[fact]:
         result = compute(trial_env)
         if result is None:
             trial_env.pop(name, None)
         else:
             trial_env[name] = result
-    changed: set[int] = set()
-    for index in plan.retest[fact]:
+    now: set[int] = set()
+    for index in open_rules:
         rule = program.rules[index]
-        holds = rule.test(trial_env) is True
-        if holds:
+        if rule.test(trial_env) is True:
+            now.add(index)
             trial_env.update(rule.checked.sets)
-        if holds != (index in fired):
-            changed.add(index)
-    return changed
+    return now
 
 
 def _recall_calls(plan: _Plan, fact: str, value: Any, trial_env: Env) -> None:
@@ -278,17 +271,13 @@ def find_questions(
     plan = _plan(engine)
     base = set(fired)
     decision = winner.id if winner else None
+    unknown: dict[int, bool] = {}  # rule index -> whether its condition is unknown now
     found: list[tuple[tuple[int, float, int, int], Question]] = []
     for position, (name, spec) in enumerate(engine.rulebook.spec.facts.items()):
-        if name in known or not _open_rules(engine, plan.dependents[name], env):
+        if name in known:
             continue
-        affects: set[int] = set()
-        changes = False
-        for value in plan.candidates_for(name, spec, today):
-            changed = trial(engine, env, base, name, value)
-            affects |= changed & plan.advising
-            if not changes and changed & plan.deciding:
-                changes = winner_of(engine, base ^ changed) != decision
+        open_rules = [i for i in plan.retest[name] if _is_unknown(engine, i, env, unknown)]
+        affects, changes = _effects(engine, env, open_rules, base, decision, name, spec, today)
         if affects:
             top = max(engine.program.rules[i].checked.priority for i in affects)
             order = float("inf") if spec.ask_order is None else spec.ask_order
@@ -297,9 +286,40 @@ def find_questions(
     return [question for _, question in sorted(found, key=lambda item: item[0])]
 
 
-def _open_rules(engine: Engine, deps: set[int], env: Env) -> bool:
-    """Whether any dependent rule's condition is still unknown (else no answer can matter)."""
-    return any(engine.program.rules[i].test(env) is None for i in deps)
+def _effects(
+    engine: Engine,
+    env: Env,
+    open_rules: list[int],
+    base: set[int],
+    decision: str | None,
+    fact: str,
+    spec: FactSpec,
+    today: datetime.date,
+) -> tuple[set[int], bool]:
+    """The rules with advice that some answer makes fire, and whether one changes the
+    decision. Answers stop being tried once nothing more can be learned from them."""
+    plan = _plan(engine)
+    possible = set(open_rules) & plan.advising
+    deciding = bool(possible & plan.deciding)
+    affects: set[int] = set()
+    changes = False
+    if not possible:
+        return affects, changes
+    for value in plan.candidates_for(fact, spec, today):
+        now = trial(engine, env, open_rules, fact, value)
+        affects |= now & plan.advising
+        if not changes and now & plan.deciding:
+            changes = winner_of(engine, base | now) != decision
+        if affects == possible and (changes or not deciding):
+            break
+    return affects, changes
+
+
+def _is_unknown(engine: Engine, index: int, env: Env, seen: dict[int, bool]) -> bool:
+    found = seen.get(index)
+    if found is None:
+        found = seen[index] = engine.program.rules[index].test(env) is None
+    return found
 
 
 def _question(
