@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # Pieces an engine keeps; past this many it forgets them all and starts again, which bounds
 # the memory of a service that sees ever new values (free text, far dates).
-MAX_REMEMBERED_PIECES = 20_000
+MAX_REMEMBERED_PIECES = 5_000
 
 Pieces = dict[Hashable, Any]
 KEEPABLE = frozenset({str, int, float, bool, type(None), datetime.date})  # immutable values
