@@ -535,19 +535,27 @@ def scaling(sizes: Sizes, seed: int) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- soak
-def soak(count: int, backend: str, seed: int) -> dict[str, Any]:
-    """RSS before and after `count` evaluations (after a warm-up of 20,000)."""
+def soak(count: int, backend: str, seed: int, trace: bool = False) -> dict[str, Any]:
+    """RSS before and after `count` evaluations (after a warm-up of 20,000); with `trace`,
+    each evaluation makes its questions and its whole trace, which fills the engine's
+    bounded tables of trace pieces."""
     engine = orr.Engine.default(backend=backend)  # type: ignore[arg-type]
     situations = random_situations(engine, 500, seed)
+
+    def evaluate(number: int) -> None:
+        advice = engine.evaluate(situations[number % len(situations)], today=TODAY, trace=trace)
+        if trace:
+            assert advice.trace is not None
+
     warmup = min(20_000, max(count // 10, 1))
     for number in range(warmup):
-        engine.evaluate(situations[number % len(situations)], today=TODAY, trace=False)
+        evaluate(number)
     before = rss_bytes()
     samples = []
     start = time.perf_counter()
     step = max(count // 10, 1)
     for number in range(count):
-        engine.evaluate(situations[number % len(situations)], today=TODAY, trace=False)
+        evaluate(number)
         if (number + 1) % step == 0:
             samples.append(round((rss_bytes() - before) / MIB, 3))
             resident = rss_bytes() / MIB
@@ -556,7 +564,7 @@ def soak(count: int, backend: str, seed: int) -> dict[str, Any]:
     return {
         "soak_evaluations": count,
         "soak_backend": engine.backend,
-        "soak_trace": False,
+        "soak_trace": trace,
         "soak_per_s": count / elapsed,
         "soak_rss_start_mib": before / MIB,
         "soak_rss_growth_mib": (rss_bytes() - before) / MIB,
@@ -733,6 +741,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--soak", action="store_true", help="only the memory soak")
     parser.add_argument("--soak-count", type=int, default=1_000_000)
     parser.add_argument("--soak-backend", choices=["durable", "python"], default="durable")
+    parser.add_argument(
+        "--soak-trace", action="store_true", help="soak with questions and the trace read"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
@@ -742,8 +753,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     whole_run = OtherLoad()
 
     if args.soak:
-        print(f"soak: {args.soak_count:,} evaluations, {args.soak_backend} backend, no trace")
-        results |= soak(args.soak_count, args.soak_backend, args.seed)
+        what = "questions and the trace read" if args.soak_trace else "no trace"
+        print(f"soak: {args.soak_count:,} evaluations, {args.soak_backend} backend, {what}")
+        results |= soak(args.soak_count, args.soak_backend, args.seed, args.soak_trace)
         results["other_cpus"] = whole_run.cpus()
         growth, per_s = results["soak_rss_growth_mib"], results["soak_per_s"]
         print(f"RSS growth {growth:+.2f} MiB at {per_s:,.0f} evaluations/s")

@@ -115,6 +115,77 @@ def test_several_problems_are_reported_at_once(monkeypatch: pytest.MonkeyPatch) 
     assert error.problems[0].suggestions == ("ready",)
 
 
+# A pack whose union fields (a param's and a derived fact's default, a rule's `when`, a value
+# of `set`) hold the placeholder VALUE; each case puts one value of the wrong type there.
+UNION_PACK = """\
+pack: minimal
+version: "1.0.0"
+title: Minimal pack
+sources:
+  guide: {{title: A guide, sections: [Basics]}}
+facts:
+  ready: {{type: bool}}
+params:
+  limit: {{type: int, default: {param}}}
+derived:
+  cleared: {{type: bool, default: {derived}}}
+rules:
+  - id: clear_when_ready
+    when: {when}
+    set: {{cleared: {set}}}
+    rationale: Ready means cleared.
+    cite: {{source: guide, section: Basics}}
+"""
+UNION_FIELDS = {
+    "param": ("params.limit.default", "true/false, a number, text or a list of texts"),
+    "derived": ("derived.cleared.default", "true/false, a number or text"),
+    "when": ("rules.0.when", "a condition (text) or true/false"),
+    "set": ("rules.0.set.cleared", "true/false, a number or text"),
+}
+VALID = {"param": "3", "derived": "false", "when": "ready", "set": "true"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "given"),
+    [
+        ("param", "{words: 150}", "a mapping"),
+        ("param", "~", "an empty value"),
+        ("param", "[any tips, 42]", "a list holding the number 42"),
+        ("param", "[[a]]", "a list holding a list"),
+        ("derived", "[a]", "a list"),
+        ("derived", "2026-03-06", 'the date 2026-03-06 (in quotes, "2026-03-06", it is text)'),
+        ("when", "1", "the number 1"),
+        ("when", "[ready]", "a list"),
+        ("when", "~", "an empty value"),
+        ("when", "2026-03-06", "the date 2026-03-06"),  # quoted, it is no condition either
+        ("set", "{value: true}", "a mapping"),
+        ("set", "[true]", "a list"),
+    ],
+)
+def test_a_value_fitting_no_member_of_a_union_is_one_problem(
+    field: str, value: str, given: str
+) -> None:
+    """Protects the wording of a value that fits none of the types a field accepts: one
+    problem in the project's words, naming what is accepted and what was given, at the
+    value's position, instead of one pydantic line per member of the union."""
+    where, accepted = UNION_FIELDS[field]
+    text = UNION_PACK.format(**{**VALID, field: value})
+    with pytest.raises(orr.RulebookError) as info:
+        load_pack_text(text, "union.yaml")
+    (problem,) = info.value.problems
+    assert problem.message == f"{where}: expected {accepted}, got {given}"
+    assert problem.code == "schema"
+    lines = text.splitlines()
+    line = next(i for i, row in enumerate(lines, 1) if f": {value}" in row)
+    assert (problem.line, problem.column) == (line, lines[line - 1].index(f": {value}") + 3)
+
+
+def test_the_union_pack_of_the_union_cases_is_valid() -> None:
+    """Protects the union cases above: with valid values the pack loads, so each refusal is
+    the one value's fault."""
+    assert load_pack_text(UNION_PACK.format(**VALID), "union.yaml").spec.rules
+
+
 def test_python_tag_is_refused_before_anything_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

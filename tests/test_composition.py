@@ -1,9 +1,10 @@
 """Composition: a base pack and overlays merged by `Engine.from_paths(base, overlay, ...)`.
 
-Covers what an overlay may do (override a rule, disable rules, add facts, rules, params,
-decisions and drafts, change a param's default, reword a question), what it may not do
-(conflicting declarations, duplicate ids), the positions of those errors, the packs listed
-in `advice.rulebook`, and the example overlay `examples/overlays/short-messages.yaml`.
+Covers what an overlay may do (override a rule, disable rules, drafts and decisions, add
+facts, rules, params, decisions and drafts, change a param's default, reword a question), what
+it may not do (conflicting declarations, duplicate ids, disabling unknown names or a decision
+still in use), the positions of those errors, the packs listed in `advice.rulebook`, and the
+example overlay `examples/overlays/short-messages.yaml`.
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ import pytest
 from hypothesis import given, settings
 
 import outreach_rules as orr
-from outreach_rules import testing
+from outreach_rules import cli, testing
 from outreach_rules.engine import bundled_pack_dir
 from outreach_rules.lint import lint_paths
 from strategies import scaled
 
 ROOT = Path(__file__).parent.parent
 CHAIN = ROOT / "tests" / "data" / "packs" / "chain.yaml"
+MESSAGES = ROOT / "tests" / "data" / "overlays" / "messages.yaml"  # a base with drafts
+NO_CALLS = ROOT / "tests" / "data" / "overlays" / "no-calls.yaml"
 OVERLAY = ROOT / "examples" / "overlays" / "short-messages.yaml"
 TODAY = datetime.date(2026, 3, 2)
 
@@ -159,6 +162,163 @@ def test_disable_of_an_unknown_rule_is_an_error(tmp_path: Path) -> None:
     assert problem.code == "unknown-rule"
     assert (problem.file, problem.line, problem.column) == (str(path), 5, 5)
     assert problem.suggestions == ("colourful",)
+
+
+# ---------------------------------------------------------------- disabling drafts and decisions
+def test_disable_drafts_and_decisions_removes_them() -> None:
+    """`disable_drafts` and `disable_decisions` remove drafts and decisions (no-calls.yaml):
+    the decision is never proposed, the drafts never chosen, and the next draft in order is
+    used instead; the merged pack no longer lists them."""
+    base = orr.Engine.from_paths(MESSAGES, backend="python")
+    engine = orr.Engine.from_paths(MESSAGES, NO_CALLS, backend="python")
+    spec = engine.rulebook.spec
+    assert sorted(spec.decisions) == ["wait", "write"]
+    assert [d.id for d in spec.drafts] == ["short_email"]
+    assert spec.disable == spec.disable_drafts == spec.disable_decisions == []
+    for channel, before in [("phone", "call_script"), ("email", "long_email")]:
+        situation = {"ready": True, "channel": channel}
+        was = base.evaluate(situation, today=TODAY)
+        assert was.draft is not None and was.draft.id == before
+        advice = engine.evaluate(situation, today=TODAY)
+        assert advice.decision is not None and advice.decision.id == "write"
+        assert advice.draft is not None and advice.draft.id == "short_email"
+        assert "call" not in {d.id for d in advice.alternatives}
+
+
+def test_disabling_what_nothing_reaches_leaves_check_clean() -> None:
+    """Disabling leaves nothing dangling: the base and the base with no-calls.yaml lint
+    without a warning, and `check --strict` passes on the composition."""
+    assert lint_paths([MESSAGES]).problems == []
+    assert lint_paths([MESSAGES, NO_CALLS]).problems == []
+    assert cli.main(["check", "--strict", str(MESSAGES), str(NO_CALLS)]) == 0
+
+
+def test_without_disabling_the_cut_off_names_are_warned_about(tmp_path: Path) -> None:
+    """The same overlay with only `disable: [call_when_phone]` leaves the `call` decision
+    unused and its draft unreachable: the warnings that `disable_decisions` and
+    `disable_drafts` answer. (The long email is still reachable: dropping it is a choice.)"""
+    text = NO_CALLS.read_text(encoding="utf-8").split("disable_decisions")[0]
+    path = write(tmp_path, "rules-only.yaml", text)
+    found = sorted((p.code, p.message.split("'")[1]) for p in lint_paths([MESSAGES, path]).warnings)
+    assert found == [
+        ("unreachable-draft", "call_script"),
+        ("unused-decision", "call"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "position", "message", "suggestions"),
+    [
+        (
+            "disable_drafts:\n  - call_scrpt\n",
+            "unknown-draft",
+            (5, 5),
+            "cannot disable unknown draft 'call_scrpt'",
+            ("call_script",),
+        ),
+        (
+            "disable_decisions: [cal]\n",
+            "unknown-decision",
+            (4, 21),
+            "cannot disable unknown decision 'cal'",
+            ("call",),
+        ),
+        (
+            "disable: [call_script]\n",
+            "unknown-rule",
+            (4, 11),
+            (
+                "cannot disable unknown rule 'call_script' "
+                "('call_script' is a draft: list it under `disable_drafts`)"
+            ),
+            (),
+        ),
+        (
+            "disable_drafts: [write_when_ready]\n",
+            "unknown-draft",
+            (4, 18),
+            (
+                "cannot disable unknown draft 'write_when_ready' "
+                "('write_when_ready' is a rule: list it under `disable`)"
+            ),
+            (),
+        ),
+        (
+            "disable_drafts: [wait]\n",
+            "unknown-draft",
+            (4, 18),
+            (
+                "cannot disable unknown draft 'wait' "
+                "('wait' is a decision: list it under `disable_decisions`)"
+            ),
+            (),
+        ),
+    ],
+)
+def test_disabling_an_unknown_draft_or_decision_is_an_error(
+    tmp_path: Path,
+    body: str,
+    code: str,
+    position: tuple[int, int],
+    message: str,
+    suggestions: tuple[str, ...],
+) -> None:
+    """An id that names no draft (or decision) is refused at its file, line and column, with
+    did-you-mean; an id of another kind says which key it belongs under instead."""
+    path = overlay(tmp_path, body)
+    (problem,) = problems(MESSAGES, path)
+    assert (problem.code, problem.message, problem.suggestions) == (code, message, suggestions)
+    assert (problem.file, problem.line, problem.column) == (str(path), *position)
+
+
+def test_a_decision_still_in_use_cannot_be_disabled(tmp_path: Path) -> None:
+    """Disabling a decision that a rule still decides and a draft is still for is refused at
+    the `disable_decisions` entry, naming the rule and the draft and how to remove them."""
+    path = overlay(tmp_path, "disable_decisions:\n  - wait\n  - call\n")
+    found = problems(MESSAGES, path)
+    assert [(p.code, p.line, p.column) for p in found] == [
+        ("decision-in-use", 5, 5),
+        ("decision-in-use", 6, 5),
+        ("decision-in-use", 6, 5),
+    ]
+    assert [p.message for p in found] == [
+        (
+            "cannot disable decision 'wait': the rule 'wait_when_not_ready' still decides it; "
+            "override it to decide something else, or list it under `disable`"
+        ),
+        (
+            "cannot disable decision 'call': the rule 'call_when_phone' still decides it; "
+            "override it to decide something else, or list it under `disable`"
+        ),
+        (
+            "cannot disable decision 'call': the draft 'call_script' is for it; "
+            "list it under `disable_drafts` too"
+        ),
+    ]
+
+
+def test_a_later_overlay_may_not_use_a_disabled_decision(tmp_path: Path) -> None:
+    """A rule of a later overlay that decides a disabled decision is refused (at the entry
+    that disabled it); declaring the decision again first brings it back."""
+    rule = """
+        rules:
+          - id: call_anyway
+            when: ready
+            priority: 30
+            decide: call
+            rationale: Call after all.
+            cite: {source: notes, section: Basics}
+        """
+    later = overlay(tmp_path, rule, "later.yaml")
+    (problem,) = problems(MESSAGES, NO_CALLS, later)
+    assert (problem.code, problem.file, problem.line) == ("decision-in-use", str(NO_CALLS), 7)
+    assert "'call_anyway' still decides it" in problem.message
+    declared = "decisions:\n  call: {title: Call them}\n" + textwrap.dedent(rule)
+    again = overlay(tmp_path, declared, "again.yaml")
+    engine = orr.Engine.from_paths(MESSAGES, NO_CALLS, again, backend="python")
+    advice = engine.evaluate({"ready": True, "channel": "email"}, today=TODAY)
+    assert advice.decision is not None and advice.decision.id == "call"
+    assert advice.draft is None  # call_script stays disabled
 
 
 def test_an_overlay_adds_facts_params_decisions_rules_and_drafts(tmp_path: Path) -> None:
@@ -413,17 +573,16 @@ def test_the_overlay_never_advises_a_call(data: dict[str, object]) -> None:
         assert not CALL_ADVICE.search(item.text), (item.rule_id, item.text)
 
 
-def test_check_proves_the_call_script_unreachable() -> None:
-    """Linting the composition reports the base drafts and decision the overlay cut off,
-    and nothing else."""
+def test_the_overlay_disables_what_it_cut_off_and_checks_clean() -> None:
+    """The overlay disables the bundled pack's `contact_interviewer` decision and its
+    `call_script` and `email` drafts, which its override left unreachable: linting the
+    composition finds nothing, not even a warning (`check --strict` passes)."""
     report = lint_paths([bundled_pack_dir(), OVERLAY])
-    assert report.errors == []
-    found = sorted((p.code, p.message.split("'")[1]) for p in report.warnings)
-    assert found == [
-        ("unreachable-draft", "call_script"),
-        ("unreachable-draft", "email"),
-        ("unused-decision", "contact_interviewer"),
-    ]
+    assert report.errors == [] and report.warnings == []
+    assert cli.main(["check", "--strict", str(bundled_pack_dir()), str(OVERLAY)]) == 0
+    spec = orr.Engine.from_paths(bundled_pack_dir(), OVERLAY, backend="python").rulebook.spec
+    assert "contact_interviewer" not in spec.decisions
+    assert {"call_script", "email"}.isdisjoint(d.id for d in spec.drafts)
 
 
 def test_the_overlay_alone_does_not_load() -> None:

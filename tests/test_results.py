@@ -225,7 +225,11 @@ def test_conditions_that_read_a_list_are_not_shared(tmp_path: Path) -> None:
     two = lists.evaluate({"tags": ["remote"]}, TODAY).trace
     assert one is not None and two is not None
     first, second = one.rules[0].conditions[0], two.rules[0].conditions[0]
-    assert (first.fact, first.value, first.text) == ("tags", ["remote"], 'tags (remote) includes "remote"')
+    assert (first.fact, first.value, first.text) == (
+        "tags",
+        ["remote"],
+        'tags (remote) includes "remote"',
+    )
     assert first == second and first is not second
 
 

@@ -185,6 +185,8 @@ class PackSpec(_Model):
     rules: list[RuleSpec] = Field(default_factory=list)
     drafts: list[DraftSpec] = Field(default_factory=list)
     disable: list[Name] = Field(default_factory=list)
+    disable_drafts: list[Name] = Field(default_factory=list)
+    disable_decisions: list[Name] = Field(default_factory=list)
 
 
 def _check_statements(kind: str, when_true: str | None, when_false: str | None) -> None:
@@ -273,8 +275,7 @@ def _validate(doc: Document) -> PackSpec:
     try:
         return PackSpec.model_validate(doc.data)
     except ValidationError as error:
-        problems = [_problem_from_pydantic(doc, item) for item in error.errors()]
-        raise RulebookError(_dedupe(problems)) from None
+        raise RulebookError(_dedupe(_problems_from_pydantic(doc, error.errors()))) from None
 
 
 def _dedupe(problems: Iterable[Problem]) -> list[Problem]:
@@ -282,6 +283,25 @@ def _dedupe(problems: Iterable[Problem]) -> list[Problem]:
     for problem in problems:
         seen.setdefault((problem.file, problem.line, problem.column, problem.message), problem)
     return list(seen.values())
+
+
+def _problems_from_pydantic(doc: Document, errors: list[Any]) -> list[Problem]:
+    """Pydantic's errors as Problems, in order; the errors of one value that matches no
+    member of a union (one error per member) become a single problem naming them all."""
+    found: list[Problem | tuple[Any, ...]] = []
+    unions: dict[tuple[Any, ...], tuple[_Union, list[Any]]] = {}
+    for error in errors:
+        union = _union_of(tuple(error["loc"]))
+        if union is None:
+            found.append(_problem_from_pydantic(doc, error))
+        elif union.loc in unions:
+            unions[union.loc][1].append(error)
+        else:
+            unions[union.loc] = (union, [error])
+            found.append(union.loc)
+    return [
+        item if isinstance(item, Problem) else _union_problem(doc, *unions[item]) for item in found
+    ]
 
 
 def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
@@ -326,6 +346,134 @@ def _has(node: Any, part: Any) -> bool:
 
 def _pydantic_message(error: Any) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
+
+
+@dataclass(frozen=True)
+class _Union:
+    """A field (or list item, or mapping value) that accepts values of several types."""
+
+    loc: tuple[Any, ...]  # where the value is; pydantic adds the member's name after it
+    members: tuple[Any, ...]
+    field: str | None  # `Model.field` when the union is a field's own type
+
+
+# How a message names what a field accepts, where the types alone would say too little.
+_ACCEPTED = {"RuleSpec.when": "a condition (text) or true/false"}
+
+
+def _union_of(loc: tuple[Any, ...]) -> _Union | None:
+    """The union a pydantic error location passes through, found by walking the pack's
+    types along it (the first one; pydantic names the member tried right after it)."""
+    current: Any = PackSpec
+    field_name: str | None = None
+    for index, part in enumerate(loc):
+        members = _members(current)
+        if len(members) > 1:
+            return _Union(loc[:index], members, field_name)
+        current = members[0]
+        if part == "[key]":
+            return None
+        if _is_model(current):
+            found = current.model_fields.get(str(part))
+            if found is None:
+                return None
+            field_name = f"{current.__name__}.{part}"
+            current = found.annotation
+        elif typing.get_origin(current) in (dict, list):
+            field_name = None
+            current = typing.get_args(current)[-1]
+        else:
+            return None
+    return None
+
+
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """The types a union accepts (without None and `Annotated`), or the type alone."""
+    annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        args = typing.get_args(annotation)
+        return tuple(_unwrap(arg) for arg in args if arg is not type(None))
+    return (annotation,)
+
+
+def _union_problem(doc: Document, union: _Union, errors: list[Any]) -> Problem:
+    """One problem for a value that fits none of a union's members."""
+    loc = _data_path(doc.data, union.loc)
+    value = _value_at(doc.data, loc) if loc == union.loc else errors[0]["input"]
+    named = _ACCEPTED.get(union.field or "")
+    given = _describe(value)
+    inner = [error for error in errors if len(error["loc"]) > len(union.loc) + 1]
+    if isinstance(value, list) and inner:
+        # A list where a list is accepted: say which of its items does not fit.
+        given = f"a list holding {_describe(inner[0]['input'])}"
+    elif isinstance(value, datetime.date) and str in union.members and named is None:
+        given += f' (in quotes, "{value}", it is text)'
+    accepted = named or _accepted(union.members)
+    where = ".".join(str(part) for part in loc) or "pack"
+    return doc.problem(
+        loc,
+        f"{where}: expected {accepted}, got {given}",
+        rule_id=_rule_id_at(doc.data, loc),
+        code="schema",
+    )
+
+
+def _accepted(members: tuple[Any, ...]) -> str:
+    """What a union accepts, in words: `true/false, a number, text or a list of texts`."""
+    words: list[str] = []
+    for member in members:
+        word = _type_words(member)
+        if word == "a whole number" and float in members:
+            continue  # int and float: "a number" says both
+        if word not in words:
+            words.append(word)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _type_words(member: Any) -> str:
+    if typing.get_origin(member) is list:
+        return "a list of texts" if typing.get_args(member) == (str,) else "a list"
+    if typing.get_origin(member) is dict or _is_model(member):
+        return "a mapping"
+    simple = {
+        bool: "true/false",
+        int: "a whole number",
+        float: "a number",
+        str: "text",
+        datetime.date: "a date",
+    }
+    return simple.get(member, getattr(member, "__name__", str(member)))
+
+
+def _describe(value: Any) -> str:
+    """A value as a message names it: `the number 1`, `the text 'high'`, `a mapping`."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    if isinstance(value, str):
+        return f"the text {_clipped(value)!r}"
+    if isinstance(value, datetime.datetime):
+        return f"the date and time {value.isoformat(sep=' ')}"
+    if isinstance(value, datetime.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a value of type {type(value).__name__}"
+
+
+def _clipped(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
 
 
 def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
