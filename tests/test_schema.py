@@ -143,6 +143,21 @@ def test_an_overlay_validates_against_the_schema_of_its_composition() -> None:
     assert errors(base_only, plain(OVERLAY)) != []  # email_interviewer is the overlay's
 
 
+def test_an_overlay_that_disables_validates_against_its_composition(tmp_path: Path) -> None:
+    """Rules, drafts and decisions an overlay disables are gone from the merged pack, yet the
+    schema of the composition still accepts their ids in the overlay, and no others."""
+    overlay = tmp_path / "quiet.yaml"
+    overlay.write_text(
+        "pack: quiet\nversion: '1.0.0'\ntitle: No calls\n"
+        "disable: [build_rapport]\ndisable_drafts: [call_script]\n",
+        encoding="utf-8",
+    )
+    schema = pack_schema(load_rulebook([bundled_pack_dir(), overlay]))
+    assert errors(schema, plain(overlay)) == []
+    assert errors(schema, {**plain(overlay), "disable": ["build_rappport"]}) != []
+    assert errors(schema, {**plain(overlay), "disable_drafts": ["build_rapport"]}) != []
+
+
 # ---------------------------------------------------------------- situations
 def scenario_situations() -> list[tuple[str, dict[str, Any]]]:
     """(case name, situation as JSON data) of every bundled scenario."""

@@ -5,8 +5,9 @@
 yaml-language-server). `pack_schema(rulebook)` adds the names a given pack declares where
 completion helps: fact, param, derived-fact, decision and source names as known properties,
 decision ids for `decide` and a draft's `decision`, source ids and section headings for
-`cite`, settable derived facts for `set`, and rule ids for `disable` (and as examples for
-`id`, to override a rule).
+`cite`, settable derived facts for `set`, the rule, draft and decision ids of every file
+for `disable`, `disable_drafts` and `disable_decisions`, and rule ids as examples for `id`,
+to override a rule.
 """
 
 from __future__ import annotations
@@ -114,7 +115,16 @@ def _add_names(schema: dict[str, Any], rulebook: Rulebook) -> None:
     cite["source"] = {"enum": sorted(spec.sources)}
     sections = sorted({s for source in spec.sources.values() for s in source.sections})
     cite["section"] = {"enum": sections}
-    top["disable"] = {"type": "array", "items": {"enum": [r.id for r in spec.rules]}}
+    # What an overlay may disable is what any file of the stack declares: the merged pack
+    # no longer holds what the overlay itself disabled.
+    files = [file.spec for file in rulebook.files]
+    declared = {  # in the order the files declare them
+        "disable": [rule.id for pack in files for rule in pack.rules],
+        "disable_drafts": [draft.id for pack in files for draft in pack.drafts],
+        "disable_decisions": [name for pack in files for name in pack.decisions],
+    }
+    for key, ids in declared.items():
+        top[key] = {"type": "array", "items": {"enum": list(dict.fromkeys(ids))}}
 
 
 def _described(schema: dict[str, Any], item: Any) -> dict[str, Any]:
