@@ -3,6 +3,7 @@ is first read, and Advice dumped, pickled, compared, moved and read from threads
 
 from __future__ import annotations
 
+import copy
 import pickle
 import random
 import shutil
@@ -251,3 +252,13 @@ def test_remembered_trace_pieces_are_bounded(
     for _ in range(30):
         assert engine.evaluate(random_situation(rng, facts), TODAY).trace is not None
     assert len(engine.memo["trace pieces"]) > 50 + per_trace
+
+
+def test_copies_carry_the_trace(engine: orr.Engine) -> None:
+    """A deep copy and a model_copy of an Advice whose trace is not made yet still give the
+    trace, equal to the original's."""
+    original = engine.evaluate(KNOWS_LITTLE, TODAY)
+    deep = copy.deepcopy(engine.evaluate(KNOWS_LITTLE, TODAY))
+    shallow = engine.evaluate(KNOWS_LITTLE, TODAY).model_copy()
+    assert deep.trace == original.trace and shallow.trace == original.trace
+    assert deep == original == shallow
