@@ -46,10 +46,11 @@ def _pieces(engine: Engine) -> Pieces:
 
 
 def _rule_trace(rule: CompiledRule, env: Env, fired: set[int], pieces: Pieces) -> RuleTrace:
-    made = [_condition_trace(atom, env, pieces) for atom in rule.atoms]
-    keys = tuple(key for key, _ in made)
+    readings = [(atom.value(env), atom.test(env)) for atom in rule.atoms]
     is_fired, holds = rule.index in fired, rule.test(env)
-    key = ("rule", rule.index, is_fired, holds, keys) if None not in keys else None
+    # The type is part of a key: 1, 1.0 and True are equal but read differently.
+    keepable = all(type(value) in KEEPABLE for value, _ in readings)
+    key = (rule.index, is_fired, holds, *_flat(readings)) if keepable else None
     found: RuleTrace | None = pieces.get(key) if key is not None else None
     if found is None:
         spec = rule.checked.spec
@@ -61,19 +62,24 @@ def _rule_trace(rule: CompiledRule, env: Env, fired: set[int], pieces: Pieces) -
             priority=rule.checked.priority,
             stratum=rule.stratum,
             decides=spec.decide if spec else None,
-            conditions=tuple(condition for _, condition in made),
+            conditions=tuple(
+                _condition_trace(atom, value, atom_holds, pieces)
+                for atom, (value, atom_holds) in zip(rule.atoms, readings, strict=True)
+            ),
         )
         if key is not None:
             pieces[key] = found
     return found
 
 
+def _flat(readings: list[tuple[Any, bool | None]]) -> list[Any]:
+    return [part for value, holds in readings for part in (type(value), value, holds)]
+
+
 def _condition_trace(
-    atom: AtomCheck, env: Env, pieces: Pieces
-) -> tuple[Hashable | None, ConditionTrace]:
-    """The condition's trace, and the key it is kept under (None: not kept)."""
-    value, holds = atom.value(env), atom.test(env)
-    # The type is part of the key: 1, 1.0 and True are equal but read differently.
+    atom: AtomCheck, value: Any, holds: bool | None, pieces: Pieces
+) -> ConditionTrace:
+    """The trace of one condition that read `value`: shared when the value is immutable."""
     kind = type(value)
     key = ("condition", atom.text, kind, value, holds) if kind in KEEPABLE else None
     found: ConditionTrace | None = pieces.get(key) if key is not None else None
@@ -88,14 +94,13 @@ def _condition_trace(
         )
         if key is not None:
             pieces[key] = found
-    return key, found
+    return found
 
 
 def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTrace]:
-    spec = engine.rulebook.spec
     found: list[DerivedTrace] = []
-    for name, derived in spec.derived.items():
-        set_by = [r.id for r in engine.program.rules if r.index in fired and name in r.checked.sets]
+    for name, derived, setters in _setters(engine):
+        set_by = [rule_id for index, rule_id in setters if index in fired]
         found.append(
             build(
                 DerivedTrace,
@@ -105,4 +110,16 @@ def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTra
                 computed_from=derived.value,
             )
         )
+    return found
+
+
+def _setters(engine: Engine) -> list[tuple[str, Any, list[tuple[int, str]]]]:
+    """Each derived fact with its spec and the rules that may set it (index, id)."""
+    found: list[tuple[str, Any, list[tuple[int, str]]]] | None = engine.memo.get("setters")
+    if found is None:
+        rules = engine.program.rules
+        found = engine.memo["setters"] = [
+            (name, derived, [(r.index, r.id) for r in rules if name in r.checked.sets])
+            for name, derived in engine.rulebook.spec.derived.items()
+        ]
     return found
