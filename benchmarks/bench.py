@@ -380,6 +380,47 @@ def pool_start_s(engine: orr.Engine) -> float:
     return time.perf_counter() - start
 
 
+def _timed_evaluations(
+    blob: bytes, situations: list[dict[str, Any]], barrier: Any, results: Any
+) -> None:
+    """In a worker process: build the engine, warm it up, wait for the others, then time the
+    evaluation of `situations` and report the seconds."""
+    engine = _batch.engine_for(blob)
+    for situation in situations[:20]:
+        engine.evaluate(situation, today=TODAY)
+    barrier.wait()
+    start = time.perf_counter()
+    for situation in situations:
+        engine.evaluate(situation, today=TODAY)
+    results.put(time.perf_counter() - start)
+
+
+def parallel_ceiling(situations: list[dict[str, Any]]) -> dict[str, Any]:
+    """How much faster two independent processes evaluate than one, on this machine at this
+    moment: one process evaluates every situation, then two evaluate half each at the same
+    time (engines built and warmed up first, nothing sent back). No batch can beat this."""
+    engine = orr.Engine.default()
+    blob = _batch.recipe(engine)
+    context = _batch._worker_context()
+
+    def run(parts: list[list[dict[str, Any]]]) -> float:
+        barrier, results = context.Barrier(len(parts)), context.Queue()
+        processes = [
+            context.Process(target=_timed_evaluations, args=(blob, part, barrier, results))
+            for part in parts
+        ]
+        for process in processes:
+            process.start()
+        seconds = [results.get() for _ in processes]
+        for process in processes:
+            process.join()
+        return float(max(seconds))
+
+    one = run([situations])
+    two = run([situations[0::2], situations[1::2]])
+    return {"parallel_1_s": one, "parallel_2_s": two, "parallel_ceiling": one / two}
+
+
 def children_cpu_seconds() -> float:
     """CPU seconds of this process's ended children, and of the ended children of the fork
     server, which is where evaluate_many's workers come from where there is one."""
@@ -669,6 +710,13 @@ def report(results: dict[str, Any], sizes: Sizes, seed: int, engine: orr.Engine)
             f"starting a worker process alone takes {results['pool_start_s']:.2f} s"
         ),
         (
+            f"- two independent processes, each evaluating half of "
+            f"{results['batch_size'] // 2:,} situations at the same time (engines built, nothing "
+            f"sent back), against one evaluating them all: {results['parallel_ceiling']:.2f}x, "
+            "the most that any batch could gain on this machine at this moment; evaluate_many "
+            f"got {results['batch_speedup'] / results['parallel_ceiling']:.0%} of it"
+        ),
+        (
             f"- CPU seconds: 1 worker {results['batch_1_worker_cpu_s']:.2f}; 2 workers: this "
             f"process {results['batch_2_workers_parent_cpu_s']:.2f}, the worker process "
             f"{results['batch_2_workers_worker_cpu_s']:.2f}; speed-up on two idle cores "
@@ -729,6 +777,7 @@ def bundled(sizes: Sizes, seed: int, engine: orr.Engine) -> dict[str, Any]:
     section = OtherLoad()
     batch = random_situations(engine, sizes.batch, seed + 1)
     results |= batch_speedup(batch, sizes.batch_rounds)
+    results |= parallel_ceiling(batch[: sizes.batch // 2])
     results["other_cpus_batch"] = section.cpus()
     return results
 

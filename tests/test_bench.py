@@ -45,7 +45,12 @@ def test_bench_reports_every_figure(tmp_path: Path) -> None:
     for row in report["scaling"]:
         for key in RATES:
             assert row[key] > 0, (row["rules"], key)
-    for key in ("explain_cost", "explain_cost_read", "stage_advice_trace_read_us"):
+    for key in (
+        "explain_cost",
+        "explain_cost_read",
+        "stage_advice_trace_read_us",
+        "parallel_ceiling",
+    ):
         assert isinstance(report[key], float) and report[key] > 0, (key, report.get(key))
     assert set(report["targets"]) == {
         "evaluate_vs_raw",

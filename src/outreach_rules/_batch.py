@@ -36,6 +36,8 @@ from .advice import Advice
 from .errors import OutreachRulesError
 
 if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext, SpawnContext
+
     from .engine import Engine
 
 Result = Advice | OutreachRulesError
@@ -256,7 +258,7 @@ def _collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-def _worker_context() -> multiprocessing.context.BaseContext:
+def _worker_context() -> SpawnContext | ForkServerContext:
     """How worker processes start: forked from a fork server where there is one, else
     spawned. Neither copies this process: a fork server is a fresh interpreter that only
     imports modules (the package among them, once), so it never holds a durable host, and
