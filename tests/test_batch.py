@@ -13,6 +13,9 @@ import multiprocessing.forkserver
 import os
 import pickle
 import random
+import signal
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -129,9 +132,9 @@ def test_one_worker_or_a_tiny_batch_evaluates_in_process(
     still in order and a bad situation still gives its error in place."""
 
     def no_pool(*_args: Any, **_kwargs: Any) -> None:
-        raise AssertionError("a process pool was started")
+        raise AssertionError("worker processes were started")
 
-    monkeypatch.setattr(_batch, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(_batch, "_share_out", no_pool)
     situations: list[Any] = bundled_situations(engine, BATCH, seed=13)
     situations[3] = {"no_such_fact": 1}
     want = [engine.evaluate(s, today=TODAY) if i != 3 else None for i, s in enumerate(situations)]
@@ -216,3 +219,31 @@ def test_workers_never_fork_the_calling_process() -> None:
         assert server._preload_modules.count(_batch.PRELOAD) == 1
         _batch._worker_context()
         assert server._preload_modules.count(_batch.PRELOAD) == 1
+
+
+def test_a_worker_that_dies_leaves_its_chunks_to_the_caller(engine: orr.Engine) -> None:
+    """A worker process killed in the middle of a batch loses nothing: the chunks it took
+    and did not send back are evaluated by the calling process, and the results are those
+    of evaluating one by one."""
+    situations = bundled_situations(engine, 1500, seed=21)
+    killed: list[int | None] = []
+
+    def kill_the_worker() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            workers = [p for p in multiprocessing.active_children() if p.name == _batch.WORKER_NAME]
+            if workers:
+                time.sleep(0.3)  # let it take a few chunks first
+                os.kill(workers[0].pid or 0, signal.SIGKILL)
+                workers[0].join()
+                killed.append(workers[0].exitcode)
+                return
+            time.sleep(0.01)
+
+    killer = threading.Thread(target=kill_the_worker)
+    killer.start()
+    got = engine.evaluate_many(situations, TODAY, workers=2)
+    killer.join()
+    assert killed == [-signal.SIGKILL], "the worker ended before it could be killed"
+    want = [engine.evaluate(situation, today=TODAY) for situation in situations]
+    assert comparable(got) == comparable(want)

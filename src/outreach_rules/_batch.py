@@ -22,11 +22,12 @@ import contextlib
 import datetime
 import gc
 import multiprocessing
+import multiprocessing.connection
 import multiprocessing.forkserver
 import pickle
+import queue
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -50,6 +51,7 @@ IN_PROCESS_BELOW = 500
 CHUNKS_PER_WORKER = 8  # several chunks per worker balance the load at the end
 MAX_CHUNK = 100  # about a tenth of a second of work: one message of results
 CACHED_ENGINES = 4  # engines a worker process keeps, most recently used first
+WORKER_NAME = "outreach_rules worker"
 PRELOAD = "outreach_rules"  # what the fork server imports once, before any worker forks
 
 
@@ -189,48 +191,128 @@ def _share_out(
     trace: bool,
     workers: int,
 ) -> list[list[Result]]:
-    """The results of every chunk, in order, evaluated by `workers - 1` spawned processes,
+    """The results of every chunk, in order, evaluated by `workers - 1` worker processes,
     which take chunks from the front, and by this process, which takes them from the back.
 
-    This process works too rather than only waiting: it has to rebuild the Advice that
-    workers send anyway, and with one more busy process than cores (2 workers on 2 cores)
-    the three would slow each other down. It starts at once, so the second or so that a
-    worker needs to start is not lost, and it rebuilds the workers' results between its own
-    chunks, so that little is left to do when the last chunk is in.
+    Every worker gets all the chunks when it starts, and the two ends meet through a pair of
+    shared counters, so no thread of this process has to feed the workers (such a thread
+    would have to win the GIL from this process's own evaluations, and the workers would
+    wait for it). This process works too rather than only waiting: it has to take in the
+    Advice that workers send anyway, and with one more busy process than cores the three
+    would slow each other down. It takes in the workers' results between its own chunks.
+    Each worker sends on a pipe of its own, which ends when the worker does: a worker that
+    dies, even halfway through a message, leaves its chunks to this process.
     """
     context = _worker_context()
-    pool = ProcessPoolExecutor(min(workers - 1, len(chunks)), mp_context=context)
+    ends = context.Array("i", [0, len(chunks)])  # next chunk from the front; end of the back
     answers: list[list[Result] | None] = [None] * len(chunks)
+    crew = _Crew()
     try:
-        futures = [pool.submit(_evaluate_in_worker, blob, chunk, today, trace) for chunk in chunks]
-        ready = 0  # answers[:ready] are all in
-        for number in reversed(range(len(chunks))):
-            if not futures[number].cancel():  # a worker has it already: the rest are theirs
-                break
+        crew.start(context, min(workers - 1, len(chunks)), (blob, chunks, today, trace, ends))
+        while (number := _take(ends, from_front=False)) is not None:
             answers[number] = evaluate_chunk(engine, chunks[number], today, trace)
-            ready = _collect(engine, futures, answers, ready, wait=False)
-        _collect(engine, futures, answers, ready, wait=True)
+            crew.take_in(engine, answers, wait=False)
+        crew.take_in(engine, answers, wait=True)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        crew.stop()
+    for number, answer in enumerate(answers):
+        if answer is None:  # a worker died with it: evaluate it here
+            answers[number] = evaluate_chunk(engine, chunks[number], today, trace)
     return [answer for answer in answers if answer is not None]
 
 
-def _collect(
-    engine: Engine,
-    futures: list[Future[list[Any]]],
-    answers: list[list[Result] | None],
-    ready: int,
-    wait: bool,
-) -> int:
-    """Rebuild the workers' results in order from chunk `ready` on, up to the first chunk not
-    done yet (all of them if `wait`); the number of chunks now in."""
-    while ready < len(answers):
-        if answers[ready] is None:
-            if not (wait or futures[ready].done()):
-                break
-            answers[ready] = [_unship(engine, item) for item in futures[ready].result()]
-        ready += 1
-    return ready
+class _Crew:
+    """The worker processes of one batch and the pipes their results come back on."""
+
+    def __init__(self) -> None:
+        self.helpers: list[Any] = []
+        self.readers: list[Any] = []  # the pipes of workers not done yet
+
+    def start(self, context: Any, count: int, work: tuple[Any, ...]) -> None:
+        """Start `count` workers on `work` (all but the pipe of `_work`'s arguments)."""
+        for _ in range(count):
+            reader, writer = context.Pipe(duplex=False)
+            helper = context.Process(
+                target=_work, args=(*work, writer), name=WORKER_NAME, daemon=True
+            )
+            helper.start()
+            writer.close()  # the worker's copy is the only one: its end is the pipe's end
+            self.helpers.append(helper)
+            self.readers.append(reader)
+
+    def take_in(self, engine: Engine, answers: list[list[Result] | None], wait: bool) -> None:
+        """Take in what the workers have sent; with `wait`, until every pipe has ended."""
+        while self.readers:
+            ready = multiprocessing.connection.wait(self.readers, timeout=None if wait else 0)
+            if not ready:
+                return
+            for reader in ready:
+                self._receive(reader, engine, answers)
+
+    def _receive(self, reader: Any, engine: Engine, answers: list[list[Result] | None]) -> None:
+        try:
+            item = reader.recv()
+        except (EOFError, OSError):  # the worker is done, or died (maybe halfway)
+            item = None
+        if item is None:
+            self.readers.remove(reader)
+            reader.close()
+            return
+        number, shipped = item
+        answers[number] = [_unship(engine, result) for result in shipped]
+
+    def stop(self) -> None:
+        """Workers whose pipes all ended are only exiting: they are not waited for (the
+        process that started them collects them). Otherwise (an error in this process) any
+        worker still running is stopped."""
+        for reader in self.readers:
+            reader.close()
+        for helper in self.helpers:
+            helper.join(timeout=0.01)
+            if helper.is_alive() and self.readers:
+                helper.terminate()
+                helper.join()
+
+
+def _take(ends: Any, from_front: bool) -> int | None:
+    """The next chunk to evaluate from one end, or None when the two ends have met."""
+    with ends.get_lock():
+        front, back = ends[0], ends[1]
+        if front >= back:
+            return None
+        if from_front:
+            ends[0] = front + 1
+            return int(front)
+        ends[1] = back - 1
+        return int(back - 1)
+
+
+def _work(
+    blob: bytes,
+    chunks: list[list[Any]],
+    today: datetime.date,
+    trace: bool,
+    ends: Any,
+    writer: Any,
+) -> None:
+    """A worker process: evaluate chunks from the front until the ends meet, and send each
+    chunk's results with its number. A thread sends them, so that evaluating goes on while
+    the caller, busy with its own chunks, does not read."""
+    outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    sender = threading.Thread(target=_send_all, args=(outbox, writer), daemon=True)
+    sender.start()
+    try:
+        while (number := _take(ends, from_front=True)) is not None:
+            outbox.put((number, _evaluate_in_worker(blob, chunks[number], today, trace)))
+    finally:
+        outbox.put(None)
+        sender.join()
+        writer.close()
+
+
+def _send_all(outbox: queue.SimpleQueue[Any], writer: Any) -> None:
+    while (item := outbox.get()) is not None:
+        writer.send(item)
 
 
 @contextlib.contextmanager
