@@ -247,3 +247,24 @@ def test_a_worker_that_dies_leaves_its_chunks_to_the_caller(engine: orr.Engine) 
     assert killed == [-signal.SIGKILL], "the worker ended before it could be killed"
     want = [engine.evaluate(situation, today=TODAY) for situation in situations]
     assert comparable(got) == comparable(want)
+
+
+def test_a_large_batch_goes_to_the_workers_in_segments(
+    engine: orr.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch larger than a segment is given to the workers one segment at a time (a
+    worker receives its whole segment when it starts), and the results are still complete
+    and in input order."""
+    monkeypatch.setattr(_batch, "SEGMENT", 50)
+    started: list[int] = []
+    real = _batch._share_out
+
+    def counting(*args: Any) -> Any:
+        started.append(sum(len(chunk) for chunk in args[2]))
+        return real(*args)
+
+    monkeypatch.setattr(_batch, "_share_out", counting)
+    situations = bundled_situations(engine, 120, seed=5)
+    got = engine.evaluate_many(situations, TODAY, workers=2)
+    assert started == [50, 50, 20]
+    assert comparable(got) == comparable([engine.evaluate(s, today=TODAY) for s in situations])

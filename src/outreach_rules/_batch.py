@@ -48,6 +48,7 @@ Result = Advice | OutreachRulesError
 # situations a second with the trace. Below this many situations, this process alone is done
 # about as soon.
 IN_PROCESS_BELOW = 500
+SEGMENT = 50_000  # situations a worker is given at once (about 20 s of work for two)
 CHUNKS_PER_WORKER = 8  # several chunks per worker balance the load at the end
 MAX_CHUNK = 100  # about a tenth of a second of work: one message of results
 CACHED_ENGINES = 4  # engines a worker process keeps, most recently used first
@@ -172,10 +173,13 @@ def evaluate_many(
             results[index] = evaluate_chunk(engine, [situation], day, trace)[0]
             continue
         sent.append(index)
-    chunks = chunked(payload, _chunk_size(len(payload), workers))
     with _collector_paused():
-        answers = _share_out(engine, blob, chunks, day, trace, workers)
-    for index, result in zip(sent, (r for answer in answers for r in answer), strict=True):
+        answers = [
+            _share_out(engine, blob, chunks, day, trace, workers)
+            for chunks in _segments(payload, workers)
+        ]
+    flat = (result for segment in answers for answer in segment for result in answer)
+    for index, result in zip(sent, flat, strict=True):
         results[index] = result
     missing = [index for index, result in enumerate(results) if result is None]
     if missing:  # cannot happen: every chunk gives one result per situation
@@ -355,6 +359,14 @@ def _worker_context() -> SpawnContext | ForkServerContext:
         # Read when the server starts; modules others asked for stay in the list.
         context.set_forkserver_preload([*preload, PRELOAD])
     return context
+
+
+def _segments(payload: list[Any], workers: int) -> Iterator[list[list[Any]]]:
+    """The situations in segments of at most SEGMENT, each cut into chunks. A worker gets a
+    whole segment when it starts, so a huge batch is not copied to the workers at once."""
+    for start in range(0, len(payload), SEGMENT):
+        segment = payload[start : start + SEGMENT]
+        yield chunked(segment, _chunk_size(len(segment), workers))
 
 
 def _chunk_size(count: int, workers: int) -> int:
