@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from ._advise import TraceInputs, trace_inputs, with_trace
+from ._advise import TraceInputs, rulebook_info, trace_inputs, with_trace
 from .advice import Advice
 from .errors import OutreachRulesError
 
@@ -129,8 +129,10 @@ def _evaluate_in_worker(
         except OutreachRulesError as error:
             shipped.append(error.with_traceback(None))
         else:
-            # The trace stays unmade: the caller's process makes it if it is ever read.
+            # The trace stays unmade: the caller's process makes it if it is ever read. The
+            # rulebook info is the same for every result: the caller puts in its own.
             inputs = trace_inputs(advice)
+            advice.__dict__["rulebook"] = None
             shipped.append((with_trace(advice, engine, None), inputs))
     return shipped
 
@@ -140,6 +142,7 @@ def _unship(engine: Engine, item: Shipped) -> Result:
     if isinstance(item, OutreachRulesError):
         return item
     advice, inputs = item
+    advice.__dict__["rulebook"] = rulebook_info(engine)  # same packs: checked by the digest
     return with_trace(advice, engine, inputs)
 
 
