@@ -1,8 +1,9 @@
 """`Engine.evaluate_many`: batches evaluated by worker processes.
 
-These tests start real worker processes ('spawn'), so each batch that goes to a pool costs
-about a second. To keep them short, the size below which a batch is evaluated in-process
-(`_batch.IN_PROCESS_BELOW`, a few hundred) is lowered to SMALL for every test.
+These tests start real worker processes (forked from a fork server, or spawned), so each
+batch that goes to the workers costs a tenth of a second or more. To keep them short, the
+size below which a batch is evaluated in-process (`_batch.IN_PROCESS_BELOW`, a few hundred)
+is lowered to SMALL for every test.
 """
 
 from __future__ import annotations
@@ -127,14 +128,14 @@ def test_param_overrides_reach_the_workers() -> None:
 def test_one_worker_or_a_tiny_batch_evaluates_in_process(
     engine: orr.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Protects the in-process path: with workers=1, or fewer situations than are worth a
-    pool, no process is started (so an engine that cannot be pickled works too), results are
-    still in order and a bad situation still gives its error in place."""
+    """Protects the in-process path: with workers=1, or fewer situations than are worth
+    worker processes, none is started (so an engine that cannot be pickled works too),
+    results are still in order and a bad situation still gives its error in place."""
 
-    def no_pool(*_args: Any, **_kwargs: Any) -> None:
+    def no_workers(*_args: Any, **_kwargs: Any) -> None:
         raise AssertionError("worker processes were started")
 
-    monkeypatch.setattr(_batch, "_share_out", no_pool)
+    monkeypatch.setattr(_batch, "_share_out", no_workers)
     situations: list[Any] = bundled_situations(engine, BATCH, seed=13)
     situations[3] = {"no_such_fact": 1}
     want = [engine.evaluate(s, today=TODAY) if i != 3 else None for i, s in enumerate(situations)]

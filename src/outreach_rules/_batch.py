@@ -112,7 +112,7 @@ Shipped = tuple[Advice, TraceInputs | None] | OutreachRulesError
 def _evaluate_in_worker(
     blob: bytes, situations: list[Any], today: datetime.date, trace: bool
 ) -> list[Shipped]:
-    """Run in a pool process: each result as its Advice, without the trace but with the
+    """Run in a worker process: each result as its Advice, without the trace but with the
     values the trace is made from, or as its error."""
     global _worker_ready  # noqa: PLW0603 - once per worker process
     engine = engine_for(blob)
