@@ -226,8 +226,8 @@ def test_a_worker_that_dies_leaves_its_chunks_to_the_caller(engine: orr.Engine) 
     """A worker process killed in the middle of a batch loses nothing: the chunks it took
     and did not send back are evaluated by the calling process, and the results are those
     of evaluating one by one."""
-    situations = bundled_situations(engine, 1500, seed=21)
-    killed: list[int | None] = []
+    situations = bundled_situations(engine, 6000, seed=21)
+    alive_when_killed: list[bool] = []
 
     def kill_the_worker() -> None:
         deadline = time.monotonic() + 20
@@ -235,9 +235,8 @@ def test_a_worker_that_dies_leaves_its_chunks_to_the_caller(engine: orr.Engine) 
             workers = [p for p in multiprocessing.active_children() if p.name == _batch.WORKER_NAME]
             if workers:
                 time.sleep(0.3)  # let it take a few chunks first
+                alive_when_killed.append(workers[0].is_alive())
                 os.kill(workers[0].pid or 0, signal.SIGKILL)
-                workers[0].join()
-                killed.append(workers[0].exitcode)
                 return
             time.sleep(0.01)
 
@@ -245,7 +244,9 @@ def test_a_worker_that_dies_leaves_its_chunks_to_the_caller(engine: orr.Engine) 
     killer.start()
     got = engine.evaluate_many(situations, TODAY, workers=2)
     killer.join()
-    assert killed == [-signal.SIGKILL], "the worker ended before it could be killed"
+    # (How a killed worker's end is reported differs between Pythons: -9, or 255 when the
+    # fork server's report is lost; that it was running when killed is what counts here.)
+    assert alive_when_killed == [True], "the worker ended before it could be killed"
     want = [engine.evaluate(situation, today=TODAY) for situation in situations]
     assert comparable(got) == comparable(want)
 
