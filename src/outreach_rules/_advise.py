@@ -7,12 +7,12 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import _templates, expr
+from . import _templates
 from ._questions import find_questions
 from ._tracing import make_trace
 from ._words import fill, plain, show_value
 from .advice import Advice
-from .compile import Closure, CompiledRule, Env, cond_closure
+from .compile import CompiledRule, Env
 from .model import (
     Citation,
     Decision,
@@ -33,10 +33,10 @@ if TYPE_CHECKING:
 def citation(engine: Engine, cite: Cite) -> Citation:
     """A result Citation for a pack citation (one per citation and engine: it is immutable)."""
     key = ("citation", cite.source, cite.section, cite.quote)
-    found: Citation | None = engine.memo.get(key)
+    found: Citation | None = engine._memo.get(key)
     if found is None:
         source = engine.rulebook.spec.sources[cite.source]
-        found = engine.memo[key] = build(
+        found = engine._memo[key] = build(
             Citation,
             source=cite.source,
             title=source.title,
@@ -87,8 +87,9 @@ def _provenance(
         return {"set_by": None, "computed_from": None, "because": []}
     if derived.value is not None:
         return {"set_by": None, "computed_from": derived.value, "because": []}
-    for setter in engine.program.rules:
-        if setter.index in fired and fact in setter.checked.sets:
+    for index in engine.program.setters.get(fact or "", []):
+        if index in fired:
+            setter = engine.program.rules[index]
             chain = reasons(engine, setter, env, fired, memo)
             return {"set_by": setter.id, "computed_from": None, "because": chain}
     return {"set_by": None, "computed_from": None, "because": []}
@@ -222,9 +223,8 @@ def _draft(
     if winner is None:
         return None
     for draft in engine.program.checked.drafts:
-        if draft.decision != winner.id or (
-            draft.cond is not None and _draft_test(engine, draft.id, draft.cond)(env) is not True
-        ):
+        test = engine.program.draft_tests.get(draft.id)
+        if draft.decision != winner.id or (test is not None and test(env) is not True):
             continue
         spec = draft.spec
         return build(
@@ -238,19 +238,11 @@ def _draft(
     return None
 
 
-def _draft_test(engine: Engine, draft: str, cond: expr.Cond) -> Closure:
-    key = ("draft", draft)
-    test: Closure | None = engine.memo.get(key)
-    if test is None:
-        test = engine.memo[key] = cond_closure(cond)
-    return test
-
-
 def rulebook_info(engine: Engine) -> RulebookInfo:
     """Names, versions and digests of the packs behind an engine."""
-    packs: list[PackInfo] | None = engine.memo.get("packs")
+    packs: list[PackInfo] | None = engine._memo.get("packs")
     if packs is None:
-        packs = engine.memo["packs"] = [
+        packs = engine._memo["packs"] = [
             build(
                 PackInfo,
                 name=f.spec.pack,

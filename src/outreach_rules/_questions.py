@@ -195,10 +195,9 @@ def _text_samples(numbers: Iterable[float], phrases: list[str]) -> list[str]:
 
 
 def _plan(engine: Engine) -> _Plan:
-    cached: _Plan | None = getattr(engine, "_question_plan", None)
+    cached: _Plan | None = engine._memo.get("question plan")
     if cached is None:
-        cached = _Plan(engine)
-        engine._question_plan = cached  # type: ignore[attr-defined]
+        cached = engine._memo["question plan"] = _Plan(engine)
     return cached
 
 

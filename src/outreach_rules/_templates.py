@@ -89,7 +89,8 @@ def _compiled(text: str) -> Any:
 
 @functools.lru_cache(maxsize=16)
 def _functions(today: datetime.date) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+    """Jinja's globals and the text functions, those that need it bound to `today`."""
+    found: dict[str, Any] = dict(_ENV.globals)
     for name, spec in FUNCTIONS.items():
         if spec.needs_today:
             found[name] = functools.partial(_none_safe, functools.partial(spec.impl, today))
@@ -109,7 +110,7 @@ def context(
 ) -> dict[str, Any]:
     """What the templates of one evaluation see: functions, facts (None when unknown),
     `params` and `today`. Made once and shared by all of them."""
-    return {**_ENV.globals, **_functions(today), **values, "params": params, "today": today}
+    return {**_functions(today), **values, "params": params, "today": today}
 
 
 def render(text: str, names: dict[str, Any]) -> str:

@@ -39,9 +39,9 @@ def make_trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
 
 
 def _pieces(engine: Engine) -> Pieces:
-    pieces: Pieces | None = engine.memo.get("trace pieces")
+    pieces: Pieces | None = engine._memo.get("trace pieces")
     if pieces is None or len(pieces) > MAX_REMEMBERED_PIECES:
-        pieces = engine.memo["trace pieces"] = {}
+        pieces = engine._memo["trace pieces"] = {}
     return pieces
 
 
@@ -99,8 +99,9 @@ def _condition_trace(
 
 def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTrace]:
     found: list[DerivedTrace] = []
-    for name, derived, setters in _setters(engine):
-        set_by = [rule_id for index, rule_id in setters if index in fired]
+    program = engine.program
+    for name, derived in engine.rulebook.spec.derived.items():
+        set_by = [program.rules[i].id for i in program.setters[name] if i in fired]
         found.append(
             build(
                 DerivedTrace,
@@ -110,16 +111,4 @@ def _derived_trace(engine: Engine, env: Env, fired: set[int]) -> list[DerivedTra
                 computed_from=derived.value,
             )
         )
-    return found
-
-
-def _setters(engine: Engine) -> list[tuple[str, Any, list[tuple[int, str]]]]:
-    """Each derived fact with its spec and the rules that may set it (index, id)."""
-    found: list[tuple[str, Any, list[tuple[int, str]]]] | None = engine.memo.get("setters")
-    if found is None:
-        rules = engine.program.rules
-        found = engine.memo["setters"] = [
-            (name, derived, [(r.index, r.id) for r in rules if name in r.checked.sets])
-            for name, derived in engine.rulebook.spec.derived.items()
-        ]
     return found

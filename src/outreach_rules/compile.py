@@ -256,6 +256,8 @@ class Program:
     rules: list[CompiledRule]
     strata: list[Stratum]
     values: list[tuple[str, Closure]]
+    draft_tests: dict[str, Closure]  # draft id -> its `when`, for drafts that have one
+    setters: dict[str, list[int]]  # derived fact -> the rules that may set it, in order
 
     def rulesets(self) -> dict[str, dict[str, Any]]:
         """Every durable_rules ruleset definition, by name, in evaluation order."""
@@ -337,7 +339,12 @@ def compile_pack(checked: CheckedPack) -> Program:
     for stratum in strata:
         _plan_rulesets(checked.rulebook.spec.pack, stratum, rules)
     values = [(name, _value_closure(node)) for name, node in checked.derived_values]
-    return Program(checked, rules, strata, values)
+    draft_tests = {d.id: cond_closure(d.cond) for d in checked.drafts if d.cond is not None}
+    setters = {
+        name: [rule.index for rule in rules if name in rule.checked.sets]
+        for name in checked.rulebook.spec.derived
+    }
+    return Program(checked, rules, strata, values, draft_tests, setters)
 
 
 def _compile_rule(

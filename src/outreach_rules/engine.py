@@ -57,8 +57,9 @@ class Engine:
         self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
         self._lock = threading.Lock()
         self._host: _durable.DurableHost | None = None
-        # Immutable pieces of Advice made once per engine (citations, pack infos, plans).
-        self.memo: dict[Any, Any] = {}
+        # What the explain stage makes once per engine: citations, pack infos, the plan of
+        # questions, shared trace pieces (immutable, or bounded tables; see docs/limits.md).
+        self._memo: dict[Any, Any] = {}
 
     # construction ------------------------------------------------------------
     @classmethod
