@@ -76,16 +76,22 @@ def test_why_not_names_the_recruiter_rule_that_won() -> None:
     assert "instead, ask_recruiter won: rule ask_recruiter_first (priority 70)." in text
 
 
-def test_a_candidate_who_knows_nothing_is_asked_about_preparation_first() -> None:
-    """The first questions are the preparation and recruiter questions, each able to decide."""
+def test_a_candidate_who_knows_nothing_is_asked_the_knock_out_questions_first() -> None:
+    """The first questions are the two that rule outreach out at once (a no-contact request,
+    an earlier message), then preparation and the recruiter, each able to decide."""
     questions = ENGINE.evaluate({}, today=TODAY).questions
-    assert [q.fact for q in questions[:3]] == [
+    assert [q.fact for q in questions[:5]] == [
+        "interviewer_requested_no_contact",
+        "already_contacted_interviewer",
         "reviewed_job_description",
         "researched_role_holders",
         "spoke_with_recruiter",
     ]
-    assert all(q.changes_decision for q in questions[:3])
-    assert questions[0].choices == ["yes", "no"]
+    assert all(q.changes_decision for q in questions[:5])
+    assert questions[0].choices == [
+        orr.Choice(value=True, label="Yes"),
+        orr.Choice(value=False, label="No"),
+    ]
     assert questions[0].prompt.endswith("?")
 
 
@@ -151,30 +157,41 @@ def test_unlisted_unknown_facts_cannot_change_the_outcome(
 
 
 def test_explain_renders_text_and_markdown() -> None:
-    """explain() gives plain text with upper-case headings, or Markdown with ## headings."""
+    """explain() gives the summary by default; the trace level keeps the engine's view, in
+    plain text with upper-case headings or in Markdown with ## headings."""
     advice = ENGINE.evaluate(READY, today=TODAY)
-    assert advice.explain().startswith("DECISION\nContact the interviewer")
-    markdown = advice.explain(format="markdown")
+    assert advice.explain().startswith("Decision: Contact the interviewer. Because ")
+    assert advice.explain() == advice.explain("summary", format="text")
+    trace = advice.explain("trace")
+    assert trace.startswith(
+        "DECISION\nContact the interviewer (contact_interviewer, by rule contact_interviewer)\n"
+    )
+    markdown = advice.explain("trace", format="markdown")
     assert markdown.startswith("## Decision\n")
     assert "## Recommendations" in markdown
+    assert "## Rules" in markdown
 
 
-def test_guided_interview_asks_until_the_decision_is_settled() -> None:
-    """Piped answers: a bad answer is re-asked with its reason, and the interview stops once
-    the decision is settled, then shows the advice."""
-    answers = io.StringIO("maybe\nno\n")
+def test_guided_interview_re_asks_a_bad_answer_and_stops_at_the_end_of_input() -> None:
+    """Piped answers: a bad answer is re-asked with its reason; when the input ends, the
+    interview shows the summary of the advice so far."""
+    answers = io.StringIO("no\nno\nmaybe\nno\n")
     transcript = io.StringIO()
     advice = run_interview(ENGINE, answers, transcript, TODAY)
     shown = transcript.getvalue()
-    assert "Sorry, that answer does not fit: 'maybe' is not yes or no" in shown
+    assert (
+        "Sorry, that answer does not fit: 'maybe' is not an answer to a yes/no question "
+        "(yes or no)" in shown
+    )
     assert shown.count("Have you gone through the job description thoroughly?") == 2
     assert advice.decision is not None
     assert advice.decision.id == "prepare_first"
+    assert "(no more answers)\n\nDecision: Prepare before reaching out. Because " in shown
 
 
 def test_interview_command_through_a_pipe() -> None:
     """`outreach-rules interview` reads answers from stdin and prints the final advice."""
-    answers = "yes\nyes\nyes\n"
+    answers = "no\nno\nyes\nyes\nyes\n"
     run = subprocess.run(
         [sys.executable, "-m", "outreach_rules.cli", "interview", "--today", "2026-03-02"],
         input=answers,
@@ -182,7 +199,9 @@ def test_interview_command_through_a_pipe() -> None:
         text=True,
         check=True,
     )
-    assert "Ask your recruiter first (ask_recruiter, by rule ask_recruiter_first)" in run.stdout
+    assert "\nDecision: Ask your recruiter first. Because you have spoken with a recruiter" in (
+        run.stdout
+    )
 
 
 def test_why_command_prints_the_answer() -> None:
