@@ -95,5 +95,8 @@ def parse_answer(fact: str, spec: FactSpec, text: str) -> Any:
     if spec.type == "enum":
         return _enum(fact, answer, spec.values or [])
     if spec.type == "list":
-        return split_list(text)
+        items = split_list(text)
+        if not items:
+            raise _problem(fact, "the answer is empty")
+        return items
     return answer
