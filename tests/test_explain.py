@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -219,3 +220,63 @@ def test_why_command_prints_the_answer() -> None:
     )
     assert run.stdout.startswith("ask_recruiter was not reached")
     assert "you have spoken with a recruiter, which is not the case" in run.stdout
+
+
+# The answers of a prepared candidate to the questions that decide, in the order asked.
+DECIDING_ANSWERS = "no\nno\nyes\nyes\nno\nyes\n2026-03-06\n"
+
+
+def test_the_interview_asks_for_the_drafts_details_once_a_draft_is_in_play() -> None:
+    """After the decision, the interview asks what the draft is filled in with: the channel
+    first (it chooses the draft), then the names, role and company, so the draft is
+    addressed and signed; skipped details stay open."""
+    facts = ENGINE.rulebook.spec.facts
+    details = "email\nDana Lee\nAlex Morgan\nData Analyst\nskip\n"
+    transcript = io.StringIO()
+    advice = run_interview(ENGINE, io.StringIO(DECIDING_ANSWERS + details), transcript, TODAY)
+    shown = transcript.getvalue()
+    order = ["channel", "interviewer_name", "candidate_name", "role_title", "company"]
+    positions = [shown.index(str(facts[name].question)) for name in order]
+    assert positions == sorted(positions)
+    assert shown.index(str(facts["interview_date"].question)) < positions[0]
+    assert advice.draft is not None
+    assert advice.draft.body.startswith("Dear Dana Lee,")
+    assert advice.draft.body.rstrip().endswith("Alex Morgan")
+    assert "company" not in advice.situation
+    assert "Data Analyst" in shown.split("(no more answers)")[1]
+
+
+def test_skip_moves_on_to_the_next_question() -> None:
+    """`skip` leaves the fact unknown and the interview asks the next question, until no
+    question is left; the skipped one is still open in the summary."""
+    follow_up = orr.Engine.from_paths(ROOT / "examples" / "follow-up" / "follow-up.yaml")
+    facts = follow_up.rulebook.spec.facts
+    transcript = io.StringIO()
+    advice = run_interview(follow_up, io.StringIO("skip\nno\nno\n"), transcript, TODAY)
+    shown = transcript.getvalue()
+    first, second = str(facts["interview_date"].question), str(facts["heard_back"].question)
+    assert shown.index(f"{first} [YYYY-MM-DD]\n> skip\n{second} [yes/no]\n> no\n") == 0
+    assert advice.situation == {"heard_back": False}
+    assert f"OPEN QUESTIONS\n- {first}\n" in shown
+    assert "(no more answers)" not in shown
+
+
+@pytest.mark.parametrize(("answer", "full"), [("yes", True), ("no", False)])
+def test_the_interview_ends_with_the_summary_and_offers_the_full_explanation(
+    answer: str, full: bool
+) -> None:
+    """The interview ends with the summary, then offers the full explanation: shown only
+    when the candidate says yes."""
+    rest = "email\nDana Lee\nAlex Morgan\nData Analyst\nAcme\nskip\nskip\n"
+    transcript = io.StringIO()
+    advice = run_interview(
+        ENGINE, io.StringIO(DECIDING_ANSWERS + rest + answer + "\n"), transcript, TODAY
+    )
+    assert advice.decision is not None
+    shown = transcript.getvalue()
+    offer = "Show the full explanation, with every reason and source? [yes/no]\n> " + answer
+    assert offer in shown
+    summary, _, after = shown.partition(offer)
+    assert f"\nDecision: {advice.decision.title}. Because " in summary
+    assert ("HOW TO GO ABOUT IT" in after) is full
+    assert "(no more answers)" not in shown
