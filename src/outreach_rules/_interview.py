@@ -98,7 +98,7 @@ class Interview:
         spec = self.engine.rulebook.spec.facts[fact]
         self.asked.add(fact)
         for _ in range(MAX_TRIES):
-            self.write.write(f"{prompt_of(fact, spec)} {_hint(spec)}\n> ")
+            self.write.write(f"{prompt_of(fact, spec)} {_hint(spec)}".rstrip() + "\n> ")
             self.write.flush()
             answer = self._line(spec)
             if not _is_terminal(self.read):
