@@ -154,11 +154,17 @@ def test_parse_answer_names_the_fact_of_a_bad_answer(fact: str, text: str, messa
 
 
 # ---------------------------------------------------------------- today
-def test_today_may_be_an_iso_date_text() -> None:
-    """evaluate({}, today="2026-03-02") is the same as with the date (the issue's TypeError)."""
-    assert ENGINE.evaluate({}, today="2026-03-02") == ENGINE.evaluate({}, today=TODAY)
-    advice = ENGINE.evaluate({"interview_date": "2026-03-06"}, today="2026-03-02")
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_today_may_be_an_iso_date_text(backend: str) -> None:
+    """evaluate({}, today="2026-03-02") is the same as with the date, on both backends, and
+    date-derived facts are read from it."""
+    engine = ENGINES[backend]
+    assert engine.evaluate({}, today="2026-03-02") == engine.evaluate({}, today=TODAY)
+    advice = engine.evaluate({"interview_date": "2026-03-06"}, today="2026-03-02")
     assert advice.today == TODAY
+    assert advice.trace is not None
+    days = next(d for d in advice.trace.derived if d.fact == "days_until_interview")
+    assert days.value == 4
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
+from outreach_rules import _durable
 from outreach_rules._interview import run_interview
 
 ROOT = Path(__file__).parent.parent
@@ -77,10 +78,14 @@ def test_why_not_names_the_recruiter_rule_that_won() -> None:
     assert "instead, ask_recruiter won: rule ask_recruiter_first (priority 70)." in text
 
 
-def test_a_candidate_who_knows_nothing_is_asked_the_knock_out_questions_first() -> None:
+@pytest.mark.parametrize("backend", ["python", "durable"] if _durable.available() else ["python"])
+def test_a_candidate_who_knows_nothing_is_asked_the_knock_out_questions_first(
+    backend: str,
+) -> None:
     """The first questions are the two that rule outreach out at once (a no-contact request,
     an earlier message), then preparation and the recruiter, each able to decide."""
-    questions = ENGINE.evaluate({}, today=TODAY).questions
+    engine = ENGINE if backend == "python" else orr.Engine.default(backend="durable")
+    questions = engine.evaluate({}, today=TODAY).questions
     assert [q.fact for q in questions[:5]] == [
         "interviewer_requested_no_contact",
         "already_contacted_interviewer",
