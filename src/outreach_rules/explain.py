@@ -94,7 +94,7 @@ def _full(out: Writer, advice: Advice) -> None:
     how = [item for item in advice.recommendations if follows_from(item, advice.decision)]
     other = [item for item in advice.recommendations if item not in how]
     _advice_items(out, "How to go about it", how, advice.decision)
-    _advice_items(out, "Recommendations" if not how else "Also", other, None)
+    _advice_items(out, "Other advice" if how else "Recommendations", other, None)
     _advice_items(out, "Findings on your draft", advice.findings, None)
     _questions(out, advice)
     _draft(out, advice)
