@@ -31,7 +31,7 @@ $(STAMP313): pyproject.toml
 	touch $(STAMP313)
 
 demo: $(STAMP)
-	$(BIN)/outreach-rules advise examples/situation.yaml --today 2026-03-02 --explain
+	$(BIN)/outreach-rules advise examples/situation.yaml --today 2026-03-02
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -1225,3 +1225,31 @@ def hostile_situations(draw: Draw, facts: Mapping[str, Mapping[str, Any]]) -> di
     for key in draw(st.lists(extra_keys, max_size=2)):
         situation[key] = draw(json_like(max_leaves=3))
     return situation
+
+
+# ---------------------------------------------------------------- the bundled pack, half known
+# The yes/no facts that decide, each with the value that leads towards contacting the
+# interviewer; the two knock-out facts are the ones the pack assumes.
+BUNDLED_TOWARDS_CONTACT = {
+    "reviewed_job_description": True,
+    "researched_role_holders": True,
+    "spoke_with_recruiter": False,
+    "has_interviewer_contact": True,
+}
+BUNDLED_KNOCK_OUTS = ("interviewer_requested_no_contact", "already_contacted_interviewer")
+
+
+@st.composite
+def bundled_situations(draw: Draw, pack_facts: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """A situation for the bundled pack where the yes/no facts that decide mostly lead
+    towards contacting the interviewer, the two knock-out facts are often unknown, and the
+    interview date is often near: the mix where certain, provisional and missing decisions
+    are all common. The other facts come from `situations()`."""
+    situation = draw(situations(pack_facts))
+    for name, towards in BUNDLED_TOWARDS_CONTACT.items():
+        situation[name] = draw(st.sampled_from([towards] * 5 + [None, not towards]))
+    for name in BUNDLED_KNOCK_OUTS:
+        situation[name] = draw(st.sampled_from([None, None, False, True]))
+    near = st.integers(-3, 12).map(lambda days: TODAY + datetime.timedelta(days=days))
+    situation["interview_date"] = draw(st.one_of(st.none(), near, near.map(str)))
+    return {name: value for name, value in situation.items() if value is not None}

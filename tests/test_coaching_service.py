@@ -165,7 +165,11 @@ def test_questions(client: TestClient, engine: orr.Engine) -> None:
     assert first.json() == [
         q.model_dump(mode="json") for q in engine.evaluate({}, today=TODAY).questions
     ]
-    assert first.json()[0]["fact"] == "reviewed_job_description"
+    assert first.json()[0]["fact"] == "interviewer_requested_no_contact"
+    assert first.json()[0]["choices"] == [
+        {"value": True, "label": "Yes"},
+        {"value": False, "label": "No"},
+    ]
     answered = {"reviewed_job_description": True, "researched_role_holders": True}
     later = client.post("/questions", params={"today": "2026-03-02"}, json=answered)
     assert later.status_code == 200
@@ -173,6 +177,55 @@ def test_questions(client: TestClient, engine: orr.Engine) -> None:
     assert "reviewed_job_description" not in facts
     assert "spoke_with_recruiter" in facts
     assert client.post("/questions", json={"nope": 1}).status_code == 422
+
+
+def test_summary_endpoint(client: TestClient, engine: orr.Engine) -> None:
+    """POST /summary gives the compact summary, the same as the engine's; a provisional
+    decision comes with what it is provided on."""
+    response = client.post("/summary", params={"today": "2026-03-02"}, json=PREPARED)
+    assert response.status_code == 200, response.text
+    assert response.json() == json.loads(
+        engine.evaluate(PREPARED, today=TODAY).summary().model_dump_json()
+    )
+    unsaid = {k: v for k, v in PREPARED.items() if k != "already_contacted_interviewer"}
+    provisional = client.post("/summary", params={"today": "2026-03-02"}, json=unsaid).json()
+    assert provisional["decision"]["provisional"] is True
+    assert provisional["decision"]["provided_that"] == [
+        engine.rulebook.spec.facts["already_contacted_interviewer"].when_false
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fact", "text", "value"),
+    [
+        ("spoke_with_recruiter", "Yes", True),
+        ("interview_date", "2026-03-06", "2026-03-06"),
+        ("questions", "Which tools?\nWho joins?", ["Which tools?", "Who joins?"]),
+    ],
+)
+def test_answer_endpoint_reads_typed_answers(
+    client: TestClient, fact: str, text: str, value: Any
+) -> None:
+    """POST /answer turns what a person typed into the value the situation takes."""
+    response = client.post("/answer", json={"fact": fact, "text": text})
+    assert response.status_code == 200, response.text
+    assert response.json() == {"fact": fact, "value": value}
+
+
+def test_answer_endpoint_names_the_fact_of_a_bad_answer(client: TestClient) -> None:
+    """A bad answer or an unknown fact gives 422 with the engine's problem."""
+    bad = client.post("/answer", json={"fact": "spoke_with_recruiter", "text": "maybe"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"] == [
+        {
+            "fact": "spoke_with_recruiter",
+            "message": "'maybe' is not an answer to a yes/no question (yes or no)",
+            "suggestions": [],
+        }
+    ]
+    unknown = client.post("/answer", json={"fact": "chanel", "text": "email"})
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["suggestions"][0] == "channel"
 
 
 def test_schema_endpoint(client: TestClient, engine: orr.Engine) -> None:

@@ -24,7 +24,8 @@ def test_readme_example_prints_what_it_claims() -> None:
 
 
 def test_cli_advise_prints_the_decision_and_a_draft() -> None:
-    """`outreach-rules advise` on the example situation shows the decision and the filled draft."""
+    """`outreach-rules advise` on the example situation shows the decision (in words: the
+    summary has no ids) and the filled draft."""
     run = subprocess.run(
         [
             sys.executable,
@@ -39,5 +40,6 @@ def test_cli_advise_prints_the_decision_and_a_draft() -> None:
         text=True,
         check=True,
     )
-    assert "contact_interviewer" in run.stdout
+    assert run.stdout.startswith("Decision: Contact the interviewer. Because ")
+    assert "contact_interviewer" not in run.stdout
     assert "Subject: Preparation for Upcoming Interview on Friday, March 6" in run.stdout

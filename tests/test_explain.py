@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
+from outreach_rules import _durable
 from outreach_rules._interview import run_interview
 
 ROOT = Path(__file__).parent.parent
@@ -76,16 +78,26 @@ def test_why_not_names_the_recruiter_rule_that_won() -> None:
     assert "instead, ask_recruiter won: rule ask_recruiter_first (priority 70)." in text
 
 
-def test_a_candidate_who_knows_nothing_is_asked_about_preparation_first() -> None:
-    """The first questions are the preparation and recruiter questions, each able to decide."""
-    questions = ENGINE.evaluate({}, today=TODAY).questions
-    assert [q.fact for q in questions[:3]] == [
+@pytest.mark.parametrize("backend", ["python", "durable"] if _durable.available() else ["python"])
+def test_a_candidate_who_knows_nothing_is_asked_the_knock_out_questions_first(
+    backend: str,
+) -> None:
+    """The first questions are the two that rule outreach out at once (a no-contact request,
+    an earlier message), then preparation and the recruiter, each able to decide."""
+    engine = ENGINE if backend == "python" else orr.Engine.default(backend="durable")
+    questions = engine.evaluate({}, today=TODAY).questions
+    assert [q.fact for q in questions[:5]] == [
+        "interviewer_requested_no_contact",
+        "already_contacted_interviewer",
         "reviewed_job_description",
         "researched_role_holders",
         "spoke_with_recruiter",
     ]
-    assert all(q.changes_decision for q in questions[:3])
-    assert questions[0].choices == ["yes", "no"]
+    assert all(q.changes_decision for q in questions[:5])
+    assert questions[0].choices == [
+        orr.Choice(value=True, label="Yes"),
+        orr.Choice(value=False, label="No"),
+    ]
     assert questions[0].prompt.endswith("?")
 
 
@@ -151,30 +163,41 @@ def test_unlisted_unknown_facts_cannot_change_the_outcome(
 
 
 def test_explain_renders_text_and_markdown() -> None:
-    """explain() gives plain text with upper-case headings, or Markdown with ## headings."""
+    """explain() gives the summary by default; the trace level keeps the engine's view, in
+    plain text with upper-case headings or in Markdown with ## headings."""
     advice = ENGINE.evaluate(READY, today=TODAY)
-    assert advice.explain().startswith("DECISION\nContact the interviewer")
-    markdown = advice.explain(format="markdown")
+    assert advice.explain().startswith("Decision: Contact the interviewer. Because ")
+    assert advice.explain() == advice.explain("summary", format="text")
+    trace = advice.explain("trace")
+    assert trace.startswith(
+        "DECISION\nContact the interviewer (contact_interviewer, by rule contact_interviewer)\n"
+    )
+    markdown = advice.explain("trace", format="markdown")
     assert markdown.startswith("## Decision\n")
     assert "## Recommendations" in markdown
+    assert "## Rules" in markdown
 
 
-def test_guided_interview_asks_until_the_decision_is_settled() -> None:
-    """Piped answers: a bad answer is re-asked with its reason, and the interview stops once
-    the decision is settled, then shows the advice."""
-    answers = io.StringIO("maybe\nno\n")
+def test_guided_interview_re_asks_a_bad_answer_and_stops_at_the_end_of_input() -> None:
+    """Piped answers: a bad answer is re-asked with its reason; when the input ends, the
+    interview shows the summary of the advice so far."""
+    answers = io.StringIO("no\nno\nmaybe\nno\n")
     transcript = io.StringIO()
     advice = run_interview(ENGINE, answers, transcript, TODAY)
     shown = transcript.getvalue()
-    assert "Sorry, that answer does not fit: 'maybe' is not yes or no" in shown
+    assert (
+        "Sorry, that answer does not fit: 'maybe' is not an answer to a yes/no question "
+        "(yes or no)" in shown
+    )
     assert shown.count("Have you gone through the job description thoroughly?") == 2
     assert advice.decision is not None
     assert advice.decision.id == "prepare_first"
+    assert "(no more answers)\n\nDecision: Prepare before reaching out. Because " in shown
 
 
 def test_interview_command_through_a_pipe() -> None:
     """`outreach-rules interview` reads answers from stdin and prints the final advice."""
-    answers = "yes\nyes\nyes\n"
+    answers = "no\nno\nyes\nyes\nyes\n"
     run = subprocess.run(
         [sys.executable, "-m", "outreach_rules.cli", "interview", "--today", "2026-03-02"],
         input=answers,
@@ -182,7 +205,9 @@ def test_interview_command_through_a_pipe() -> None:
         text=True,
         check=True,
     )
-    assert "Ask your recruiter first (ask_recruiter, by rule ask_recruiter_first)" in run.stdout
+    assert "\nDecision: Ask your recruiter first. Because you have spoken with a recruiter" in (
+        run.stdout
+    )
 
 
 def test_why_command_prints_the_answer() -> None:
@@ -200,3 +225,63 @@ def test_why_command_prints_the_answer() -> None:
     )
     assert run.stdout.startswith("ask_recruiter was not reached")
     assert "you have spoken with a recruiter, which is not the case" in run.stdout
+
+
+# The answers of a prepared candidate to the questions that decide, in the order asked.
+DECIDING_ANSWERS = "no\nno\nyes\nyes\nno\nyes\n2026-03-06\n"
+
+
+def test_the_interview_asks_for_the_drafts_details_once_a_draft_is_in_play() -> None:
+    """After the decision, the interview asks what the draft is filled in with: the channel
+    first (it chooses the draft), then the names, role and company, so the draft is
+    addressed and signed; skipped details stay open."""
+    facts = ENGINE.rulebook.spec.facts
+    details = "email\nDana Lee\nAlex Morgan\nData Analyst\nskip\n"
+    transcript = io.StringIO()
+    advice = run_interview(ENGINE, io.StringIO(DECIDING_ANSWERS + details), transcript, TODAY)
+    shown = transcript.getvalue()
+    order = ["channel", "interviewer_name", "candidate_name", "role_title", "company"]
+    positions = [shown.index(str(facts[name].question)) for name in order]
+    assert positions == sorted(positions)
+    assert shown.index(str(facts["interview_date"].question)) < positions[0]
+    assert advice.draft is not None
+    assert advice.draft.body.startswith("Dear Dana Lee,")
+    assert advice.draft.body.rstrip().endswith("Alex Morgan")
+    assert "company" not in advice.situation
+    assert "Data Analyst" in shown.split("(no more answers)")[1]
+
+
+def test_skip_moves_on_to_the_next_question() -> None:
+    """`skip` leaves the fact unknown and the interview asks the next question, until no
+    question is left; the skipped one is still open in the summary."""
+    follow_up = orr.Engine.from_paths(ROOT / "examples" / "follow-up" / "follow-up.yaml")
+    facts = follow_up.rulebook.spec.facts
+    transcript = io.StringIO()
+    advice = run_interview(follow_up, io.StringIO("skip\nno\nno\n"), transcript, TODAY)
+    shown = transcript.getvalue()
+    first, second = str(facts["interview_date"].question), str(facts["heard_back"].question)
+    assert shown.index(f"{first} [YYYY-MM-DD]\n> skip\n{second} [yes/no]\n> no\n") == 0
+    assert advice.situation == {"heard_back": False}
+    assert f"OPEN QUESTIONS\n- {first}\n" in shown
+    assert "(no more answers)" not in shown
+
+
+@pytest.mark.parametrize(("answer", "full"), [("yes", True), ("no", False)])
+def test_the_interview_ends_with_the_summary_and_offers_the_full_explanation(
+    answer: str, full: bool
+) -> None:
+    """The interview ends with the summary, then offers the full explanation: shown only
+    when the candidate says yes."""
+    rest = "email\nDana Lee\nAlex Morgan\nData Analyst\nAcme\nskip\nskip\n"
+    transcript = io.StringIO()
+    advice = run_interview(
+        ENGINE, io.StringIO(DECIDING_ANSWERS + rest + answer + "\n"), transcript, TODAY
+    )
+    assert advice.decision is not None
+    shown = transcript.getvalue()
+    offer = "Show the full explanation, with every reason and source? [yes/no]\n> " + answer
+    assert offer in shown
+    summary, _, after = shown.partition(offer)
+    assert f"\nDecision: {advice.decision.title}. Because " in summary
+    assert ("HOW TO GO ABOUT IT" in after) is full
+    assert "(no more answers)" not in shown

@@ -23,7 +23,13 @@ from outreach_rules import cli, testing
 from outreach_rules._yaml import read_document
 from outreach_rules.engine import bundled_pack_dir
 from outreach_rules.rulebook import load_rulebook
-from outreach_rules.schema import advice_schema, dumps, pack_schema, situation_schema
+from outreach_rules.schema import (
+    advice_schema,
+    dumps,
+    pack_schema,
+    situation_schema,
+    summary_schema,
+)
 
 ROOT = Path(__file__).parent.parent
 COMMITTED = ROOT / "docs" / "schema" / "pack.schema.json"
@@ -223,11 +229,43 @@ def test_the_advice_of_every_scenario_validates() -> None:
         assert [e.message for e in check.iter_errors(data)] == [], case.name
 
 
+# ---------------------------------------------------------------- the summary
+SUMMARY_COMMITTED = ROOT / "docs" / "schema" / "summary.schema.json"
+
+
+def test_the_committed_summary_schema_is_current() -> None:
+    """docs/schema/summary.schema.json is what `outreach-rules schema summary` prints now.
+
+    When it fails: `outreach-rules schema summary -o docs/schema/summary.schema.json`."""
+    assert SUMMARY_COMMITTED.read_text(encoding="utf-8") == dumps(summary_schema())
+
+
+def test_the_summary_of_every_scenario_validates() -> None:
+    """`advice.summary()` of every scenario, as JSON, is valid under the summary schema, and
+    a summary missing its decision's title or with a bad severity is not."""
+    engine = orr.Engine.default(backend="python")
+    check = validator(summary_schema())
+    decided = None
+    for case in testing.load_cases([SCENARIOS]):
+        summary = engine.evaluate(case.situation, today=case.today or TODAY).summary()
+        data = json.loads(summary.model_dump_json())
+        assert [e.message for e in check.iter_errors(data)] == [], case.name
+        decided = data if data["decision"] else decided
+    assert decided is not None
+    del decided["decision"]["title"]
+    assert errors(summary_schema(), decided) == [
+        f"{decided['decision']!r} is not valid under any of the given schemas"
+    ]
+    bad = {"findings": [{"severity": "fatal", "text": "x"}]}
+    assert errors(summary_schema(), bad) == ["'fatal' is not one of ['info', 'warning', 'error']"]
+
+
 # ---------------------------------------------------------------- the command
 def test_schema_command_prints_each_schema(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """`outreach-rules schema pack|situation|advice` print the schemas; -o writes a file."""
+    """`outreach-rules schema pack|situation|advice|summary` print the schemas; -o writes a
+    file."""
     assert cli.main(["schema", "pack"]) == 0
     assert json.loads(capsys.readouterr().out) == pack_schema()
     assert cli.main(["schema", "situation"]) == 0
@@ -236,6 +274,8 @@ def test_schema_command_prints_each_schema(
     )
     assert cli.main(["schema", "advice"]) == 0
     assert json.loads(capsys.readouterr().out)["title"] == "Advice"
+    assert cli.main(["schema", "summary"]) == 0
+    assert json.loads(capsys.readouterr().out) == summary_schema()
     target = tmp_path / "deep" / "pack.json"
     assert cli.main(["schema", "pack", "--pack", str(bundled_pack_dir()), "-o", str(target)]) == 0
     written = json.loads(target.read_text(encoding="utf-8"))

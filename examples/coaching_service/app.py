@@ -7,6 +7,9 @@ Run it from the repository root (needs fastapi and uvicorn, in the `dev` extra):
 and open http://127.0.0.1:8000/ for the form, or http://127.0.0.1:8000/docs for the API.
 
 - `POST /advice?today=YYYY-MM-DD`: a situation (JSON) in, the `Advice` (JSON) out.
+- `POST /summary?today=YYYY-MM-DD`: a situation in, the compact `Summary` out.
+- `POST /answer`: `{fact, text}`, a typed answer, in; `{fact, value}` out, the value the
+  situation takes (`Engine.parse_answer`): yes/no, dates, numbers, one list item per line.
 - `POST /questions`: the questions that could change the advice for a situation.
 - `GET /questions`: the questions to start with (those of an empty situation).
 - `GET /schema/situation`: the JSON Schema of a situation.
@@ -28,6 +31,7 @@ from typing import Annotated, Any
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import BaseModel
 
 import outreach_rules as orr
 
@@ -36,6 +40,20 @@ Today = Annotated[
     datetime.date | None,
     Query(description="The day to evaluate on (YYYY-MM-DD); default: the server's today."),
 ]
+
+
+class TypedAnswer(BaseModel):
+    """An answer as a person typed it."""
+
+    fact: str
+    text: str
+
+
+class ParsedAnswer(BaseModel):
+    """The value a typed answer stands for, as a situation takes it."""
+
+    fact: str
+    value: Any
 
 
 def create_app(engine: orr.Engine | None = None) -> FastAPI:
@@ -66,6 +84,18 @@ def create_app(engine: orr.Engine | None = None) -> FastAPI:
     def advice(situation: situation_model, today: Today = None) -> orr.Advice:  # type: ignore[valid-type]
         """The decision, recommendations, findings, questions, draft and trace."""
         return engine.evaluate(situation, today=today)
+
+    @app.post("/summary", response_model=orr.Summary, summary="The advice in short")
+    def summary(situation: situation_model, today: Today = None) -> orr.Summary:  # type: ignore[valid-type]
+        """The decision (or the provisional one), why, the top actions, the findings on
+        the draft, the draft and the open questions: what a person reads first."""
+        return engine.evaluate(situation, today=today).summary()
+
+    @app.post("/answer", response_model=ParsedAnswer, summary="Read a typed answer")
+    def answer(typed: TypedAnswer) -> ParsedAnswer:
+        """The value of a typed answer to a fact's question, or 422 naming the fact."""
+        value = engine.parse_answer(typed.fact, typed.text)
+        return ParsedAnswer(fact=typed.fact, value=value)
 
     @app.post("/questions", response_model=list[orr.Question], summary="Questions to ask next")
     def questions(situation: situation_model, today: Today = None) -> list[orr.Question]:  # type: ignore[valid-type]

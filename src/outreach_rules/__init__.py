@@ -16,6 +16,8 @@ from .errors import (
     SituationProblem,
 )
 from .model import (
+    Assumption,
+    Choice,
     Citation,
     ConditionTrace,
     Decision,
@@ -28,6 +30,10 @@ from .model import (
     Recommendation,
     RulebookInfo,
     RuleTrace,
+    Summary,
+    SummaryDecision,
+    SummaryFinding,
+    SummaryQuestion,
     Trace,
 )
 
@@ -35,6 +41,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Advice",
+    "Assumption",
+    "Choice",
     "Citation",
     "ConditionTrace",
     "Decision",
@@ -54,6 +62,10 @@ __all__ = [
     "RulebookInfo",
     "SituationError",
     "SituationProblem",
+    "Summary",
+    "SummaryDecision",
+    "SummaryFinding",
+    "SummaryQuestion",
     "Trace",
     "WhyNot",
     "__version__",

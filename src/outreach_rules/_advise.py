@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _templates
-from ._questions import find_questions
+from ._provisional import provisional_run
+from ._questions import find_questions, prompt_of
 from ._tracing import make_trace
-from ._words import fill, plain, show_value
+from ._words import fact_words, fill, plain, show_value
 from .advice import Advice
 from .compile import CompiledRule, Env
 from .model import (
+    Assumption,
     Citation,
     Decision,
     Draft,
@@ -27,7 +29,7 @@ from .model import (
 
 if TYPE_CHECKING:
     from .engine import Engine
-    from .rulebook import Cite
+    from .rulebook import Cite, FactSpec
 
 
 def citation(engine: Engine, cite: Cite) -> Citation:
@@ -112,31 +114,79 @@ def build_advice(
     trace: bool,
 ) -> Advice:
     """Assemble Advice from the fired rules and the final values."""
-    program = engine.program
     fired_set = set(fired)
-    rules = [program.rules[i] for i in fired if program.rules[i].checked.spec is not None]
+    rules = _advising(engine, fired)
     values = template_values(engine, env, today)
-    memo: Memo = {}
-    # Reasons of setters first (lower strata), so a chain of derived facts of any length is
-    # explained without recursing once per link.
-    for index in sorted(fired, key=lambda i: program.rules[i].stratum):
-        reasons(engine, program.rules[index], env, fired_set, memo)
+    memo = _reasons_of(engine, env, fired)
     decisions = _decisions(engine, rules, env, fired_set, memo)
     winner = decisions[0] if decisions else None
+    provisional, assuming = _provisional(engine, known, today) if winner is None else (None, [])
+    first = frozenset(item.fact for item in assuming)
     ranked = sorted(rules, key=lambda r: (-r.checked.priority, r.id))
     advice = build(
         Advice,
         decision=winner,
+        provisional=provisional,
+        assuming=assuming,
         alternatives=decisions[1:],
         recommendations=_items(engine, ranked, env, fired_set, memo, values, "recommend"),
         findings=_items(engine, ranked, env, fired_set, memo, values, "flag"),
-        questions=find_questions(engine, env, known, today, fired, winner) if trace else [],
+        questions=find_questions(engine, env, known, today, fired, winner, first) if trace else [],
         draft=_draft(engine, winner, env, values),
         rulebook=rulebook_info(engine),
         situation={name: plain(value) for name, value in known.items()},
         today=today,
     )
     return with_trace(advice, engine, (env, fired_set) if trace else None)
+
+
+def _advising(engine: Engine, fired: list[int]) -> list[CompiledRule]:
+    """The fired rules that come from the pack's rules (not the synthetic default ones)."""
+    rules = engine.program.rules
+    return [rules[i] for i in fired if rules[i].checked.spec is not None]
+
+
+def _reasons_of(engine: Engine, env: Env, fired: list[int]) -> Memo:
+    """The reasons of every fired rule. Setters come first (lower strata), so a chain of
+    derived facts of any length is explained without recursing once per link."""
+    memo: Memo = {}
+    fired_set = set(fired)
+    for index in sorted(fired, key=lambda i: engine.program.rules[i].stratum):
+        reasons(engine, engine.program.rules[index], env, fired_set, memo)
+    return memo
+
+
+def _provisional(
+    engine: Engine, known: Mapping[str, Any], today: datetime.date
+) -> tuple[Decision | None, list[Assumption]]:
+    """The decision that wins on the pack's assumptions, and the assumptions it rests on."""
+    found = provisional_run(engine, known, today)
+    if found is None:
+        return None, []
+    env, fired, assumed = found
+    memo = _reasons_of(engine, env, fired)
+    decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo)[0]
+    facts = engine.rulebook.spec.facts
+    assuming = [
+        build(
+            Assumption,
+            fact=name,
+            value=plain(value),
+            question=prompt_of(name, facts[name]),
+            text=assumption_text(facts[name], name, value),
+        )
+        for name, value in assumed.items()
+    ]
+    return decision, assuming
+
+
+def assumption_text(spec: FactSpec, name: str, value: Any) -> str:
+    """An assumed value in words: the fact's own statement for a yes/no fact."""
+    words = fact_words({name: spec})[name]
+    if isinstance(value, bool):
+        said = words.when_true if value else words.when_false
+        return said or f"{words.label}: {'yes' if value else 'no'}"
+    return f"{words.label} is {show_value(value)}"
 
 
 TraceInputs = tuple[Env, set[int]]

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from ._advise import TraceInputs, rulebook_info, trace_inputs, with_trace
+from ._situation import read_today
 from .advice import Advice
 from .errors import OutreachRulesError
 
@@ -150,7 +151,7 @@ def _unship(engine: Engine, item: Shipped) -> Result:
 def evaluate_many(
     engine: Engine,
     situations: Iterable[Mapping[str, Any] | BaseModel],
-    today: datetime.date | None,
+    today: datetime.date | str | None,
     workers: int,
     trace: bool,
 ) -> list[Result]:
@@ -158,7 +159,7 @@ def evaluate_many(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, not {workers!r}")
     items = list(situations)
-    day = today or datetime.date.today()  # one day for the whole batch, in every worker
+    day = read_today(today)  # one day for the whole batch, in every worker
     if workers == 1 or len(items) < IN_PROCESS_BELOW:
         with _collector_paused():
             return evaluate_chunk(engine, items, day, trace)

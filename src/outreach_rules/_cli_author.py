@@ -16,7 +16,7 @@ from .engine import Engine, bundled_pack_dir
 from .errors import Problem, RulebookError
 from .lint import lint_paths
 from .reference import pack_reference
-from .schema import advice_schema, dumps, pack_schema, situation_schema
+from .schema import advice_schema, dumps, pack_schema, situation_schema, summary_schema
 from .testing import bundled_scenarios, run_pack_tests
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -108,6 +108,8 @@ def cmd_test(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     if args.kind == "advice":
         schema = advice_schema()
+    elif args.kind == "summary":
+        schema = summary_schema()
     elif args.kind == "situation":
         engine = (
             Engine.from_paths(*args.pack, backend="python")
@@ -170,12 +172,12 @@ def register(sub: Any) -> None:
 
     schema = sub.add_parser(
         "schema",
-        help="print the JSON Schema of a pack file, a situation or the advice",
+        help="print the JSON Schema of a pack file, a situation, the advice or its summary",
         description="JSON Schemas for editors and tools. With --pack, the pack schema lists "
         "the pack's names (facts, params, decisions, sources, rules) for completion, and the "
         "situation schema is that pack's.",
     )
-    schema.add_argument("kind", choices=["pack", "situation", "advice"])
+    schema.add_argument("kind", choices=["pack", "situation", "advice", "summary"])
     schema.add_argument("--pack", action="append", help="pack file or folder (repeat to overlay)")
     schema.add_argument("-o", "--output", help="write to this file instead of standard output")
     schema.set_defaults(run=cmd_schema)

@@ -1,25 +1,28 @@
-"""The guided interview: ask the questions that matter, one at a time, until the decision
-is settled, then show the advice.
+"""The guided interview: ask the questions that matter, one at a time, then show the advice.
 
-Answers are read line by line, so the interview can be driven through a pipe. A bad answer
-is re-asked with the reason; `skip` leaves a fact unknown and it is not asked again; the
-end of input stops the interview and shows the advice so far.
+First the questions whose answer can change the decision (those a provisional decision
+rests on come first); once a decision is reached that has a draft message, the facts the
+draft is filled in with (names, role, company, channel); then the other open questions.
+Answers are read line by line, so the interview can be driven through a pipe, and are
+read by `Engine.parse_answer`. A bad answer is asked again with the reason; `skip` leaves
+a fact unknown and moves on to the next question. The interview ends with the summary of
+the advice and offers the full explanation; the end of input stops it and shows the
+summary of the advice so far.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TextIO
 
-from .advice import Advice
+from . import expr
+from ._questions import prompt_of
+from ._templates import names_read
+from .advice import Advice, Format
 from .engine import Engine
 from .errors import SituationError
-from .model import Question
 from .rulebook import FactSpec
 
-_YES = {"y", "yes", "true", "1"}
-_NO = {"n", "no", "false", "0"}
 MAX_TRIES = 5
 
 
@@ -31,57 +34,83 @@ class Interview:
     """Drives one guided interview over an input and an output stream."""
 
     def __init__(
-        self, engine: Engine, read: TextIO, write: TextIO, today: datetime.date | None
+        self,
+        engine: Engine,
+        read: TextIO,
+        write: TextIO,
+        today: datetime.date | None,
+        format: Format = "text",  # noqa: A002 - the name the CLI and explain() use
     ) -> None:
         self.engine = engine
         self.read = read
         self.write = write
         self.today = today or datetime.date.today()
-        self.known: dict[str, Any] = {}
-        self.skipped: set[str] = set()
+        self.format: Format = format
+        self.known: dict[str, object] = {}
+        self.asked: set[str] = set()
 
     def run(self) -> Advice:
-        """Ask until the decision is settled or the input ends; return the final advice."""
+        """Ask until nothing is left to ask or the input ends; show and return the advice."""
         advice = self._advice()
         try:
-            while (question := self._next(advice)) is not None:
-                self._ask(question)
+            while (fact := self._next(advice)) is not None:
+                self._ask(fact)
                 advice = self._advice()
         except _Ended:
             self.write.write("\n(no more answers)\n")
+            self._show(advice)
+            return advice
+        self._show(advice)
+        self._offer_full(advice)
         return advice
 
     def _advice(self) -> Advice:
         return self.engine.evaluate(self.known, today=self.today)
 
-    def _next(self, advice: Advice) -> Question | None:
-        open_questions = [q for q in advice.questions if q.fact not in self.skipped]
-        if not any(q.changes_decision for q in open_questions):
-            return None
-        return open_questions[0]
+    def _next(self, advice: Advice) -> str | None:
+        """The next fact to ask: decision first, then the draft's details, then the rest."""
+        open_questions = [q for q in advice.questions if q.fact not in self.asked]
+        deciding = [q.fact for q in open_questions if q.changes_decision]
+        details = [name for name in self._draft_facts(advice) if name not in self.asked]
+        rest = [q.fact for q in open_questions]
+        return next(iter(deciding + details + rest), None)
 
-    def _ask(self, question: Question) -> None:
-        spec = self.engine.rulebook.spec.facts[question.fact]
-        hint = _hint(spec)
+    def _draft_facts(self, advice: Advice) -> list[str]:
+        """The unknown facts the drafts of the decision read: those that choose the draft
+        (such as the channel) first, then those it is filled in with, in pack order."""
+        decision = advice.decision or advice.provisional
+        if decision is None:
+            return []
+        facts = self.engine.rulebook.spec.facts
+        choosing: set[str] = set()
+        filling: set[str] = set()
+        for draft in self.engine.program.checked.drafts:
+            if draft.decision != decision.id:
+                continue
+            if draft.cond is not None:
+                choosing.update(expr.fact_names(draft.cond))
+            for text in (draft.spec.subject, draft.spec.body):
+                filling.update(names_read(text))
+        ordered = [n for n in facts if n in choosing] + [n for n in facts if n in filling]
+        return [name for name in dict.fromkeys(ordered) if name not in self.known]
+
+    def _ask(self, fact: str) -> None:
+        spec = self.engine.rulebook.spec.facts[fact]
+        self.asked.add(fact)
         for _ in range(MAX_TRIES):
-            self.write.write(f"{question.prompt} {hint}\n> ")
+            self.write.write(f"{prompt_of(fact, spec)} {_hint(spec)}".rstrip() + "\n> ")
             self.write.flush()
             answer = self._line(spec)
             if not _is_terminal(self.read):
                 self.write.write(answer + "\n")  # a piped answer is echoed, so the transcript reads
-            if answer.lower() == "skip":
-                self.skipped.add(question.fact)
+            if answer.strip().lower() == "skip":
                 return
             try:
-                value = _parse(spec, answer)
-                self.engine.Situation.model_validate({question.fact: value})
-            except (ValueError, SituationError) as error:
-                reason = str(error).splitlines()[-1].strip()
-                self.write.write(f"Sorry, that answer does not fit: {reason}\n")
+                self.known[fact] = self.engine.parse_answer(fact, answer)
+            except SituationError as error:
+                self.write.write(f"Sorry, that answer does not fit: {error.problems[0].message}\n")
                 continue
-            self.known[question.fact] = value
             return
-        self.skipped.add(question.fact)
 
     def _line(self, spec: FactSpec) -> str:
         if spec.type != "text":
@@ -92,9 +121,23 @@ class Interview:
         lines: list[str] = []
         while (line := self.read.readline()) and line.rstrip("\n") != ".":
             lines.append(line.rstrip("\n"))
+            if len(lines) == 1 and lines[0].strip().lower() == "skip":
+                break
         if not lines and not line:
             raise _Ended
         return "\n".join(lines)
+
+    def _show(self, advice: Advice) -> None:
+        self.write.write("\n" + advice.explain("summary", format=self.format))
+
+    def _offer_full(self, advice: Advice) -> None:
+        self.write.write("\nShow the full explanation, with every reason and source? [yes/no]\n> ")
+        self.write.flush()
+        line = self.read.readline()
+        if not _is_terminal(self.read):
+            self.write.write(line.strip() + "\n")
+        if line.strip().lower() in ("y", "yes"):
+            self.write.write("\n" + advice.explain("full", format=self.format))
 
 
 def _is_terminal(stream: TextIO) -> bool:
@@ -118,31 +161,12 @@ def _hint(spec: FactSpec) -> str:
     return hints.get(spec.type, "")
 
 
-def _parse(spec: FactSpec, answer: str) -> Any:
-    parsers: dict[str, Callable[[str], Any]] = {
-        "bool": _parse_bool,
-        "int": int,
-        "float": float,
-        "date": datetime.date.fromisoformat,
-        "list": lambda text: [item.strip() for item in text.split(";") if item.strip()],
-    }
-    if not answer and spec.type != "text":
-        raise ValueError("an answer is needed (or 'skip')")
-    parser = parsers.get(spec.type)
-    return parser(answer) if parser else answer
-
-
-def _parse_bool(answer: str) -> bool:
-    lowered = answer.lower()
-    if lowered in _YES:
-        return True
-    if lowered in _NO:
-        return False
-    raise ValueError(f"'{answer}' is not yes or no")
-
-
 def run_interview(
-    engine: Engine, read: TextIO, write: TextIO, today: datetime.date | None = None
+    engine: Engine,
+    read: TextIO,
+    write: TextIO,
+    today: datetime.date | None = None,
+    format: Format = "text",  # noqa: A002 - the name the CLI and explain() use
 ) -> Advice:
     """Run a guided interview and return the advice it ends with."""
-    return Interview(engine, read, write, today).run()
+    return Interview(engine, read, write, today, format).run()

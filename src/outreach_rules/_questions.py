@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import expr
 from .compile import Env, Program, call_closure, memo_key
-from .model import Decision, Question, build
+from .model import Choice, Decision, Question, build
 from .rulebook import FactSpec
 from .text import FUNCTIONS
 
@@ -263,15 +263,17 @@ def find_questions(
     today: datetime.date,
     fired: list[int],
     winner: Decision | None,
+    first: frozenset[str] = frozenset(),
 ) -> list[Question]:
-    """Unknown facts worth asking about: those that can change the decision first; among
-    equals, the pack's `ask_order`, then the priority of the rules they affect, then the
-    order the facts are declared in."""
+    """Unknown facts worth asking about: the facts in `first` (those a provisional decision
+    rests on), then those that can change the decision; among equals, the pack's
+    `ask_order`, then the priority of the rules they affect, then the order the facts are
+    declared in."""
     plan = _plan(engine)
     base = set(fired)
     decision = winner.id if winner else None
     unknown: dict[int, bool] = {}  # rule index -> whether its condition is unknown now
-    found: list[tuple[tuple[int, float, int, int], Question]] = []
+    found: list[tuple[tuple[int, int, float, int, int], Question]] = []
     for position, (name, spec) in enumerate(engine.rulebook.spec.facts.items()):
         if name in known:
             continue
@@ -280,7 +282,7 @@ def find_questions(
         if affects:
             top = max(engine.program.rules[i].checked.priority for i in affects)
             order = float("inf") if spec.ask_order is None else spec.ask_order
-            rank = (0 if changes else 1, order, -top, position)
+            rank = (0 if name in first else 1, 0 if changes else 1, order, -top, position)
             found.append((rank, _question(engine, name, spec, affects, changes)))
     return [question for _, question in sorted(found, key=lambda item: item[0])]
 
@@ -321,16 +323,35 @@ def _is_unknown(engine: Engine, index: int, env: Env, seen: dict[int, bool]) -> 
     return found
 
 
+def prompt_of(name: str, spec: FactSpec) -> str:
+    """The question that asks for a fact (made from its name when the pack gives none)."""
+    return spec.question or f"What is {name.replace('_', ' ')}?"
+
+
+_YES_NO = (build(Choice, value=True, label="Yes"), build(Choice, value=False, label="No"))
+
+
+def choices_of(spec: FactSpec) -> list[Choice] | None:
+    """The answers a yes/no or choice fact offers, each value as `evaluate` takes it."""
+    if spec.type == "bool":
+        return list(_YES_NO)
+    if spec.type == "enum":
+        return [
+            build(Choice, value=value, label=value[:1].upper() + value[1:])
+            for value in spec.values or []
+        ]
+    return None
+
+
 def _question(
     engine: Engine, name: str, spec: FactSpec, affects: set[int], changes: bool
 ) -> Question:
-    choices = list(spec.values) if spec.values else (["yes", "no"] if spec.type == "bool" else None)
     return build(
         Question,
         fact=name,
-        prompt=spec.question or f"What is {name.replace('_', ' ')}?",
+        prompt=prompt_of(name, spec),
         type=spec.type,
-        choices=choices,
+        choices=choices_of(spec),
         affects=sorted(engine.program.rules[i].id for i in affects),
         changes_decision=changes,
     )

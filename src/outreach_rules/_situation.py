@@ -163,3 +163,26 @@ def _problem(error: Any, model: type[BaseModel]) -> SituationProblem:
     if len(loc) > 1:
         message = f"item {loc[1]}: {message}" if isinstance(loc[1], int) else message
     return SituationProblem(fact, message)
+
+
+def read_today(value: Any) -> datetime.date:
+    """The day to evaluate on: None is the current day; a date or an ISO date text is that
+    day. A date and time is refused (its day depends on the time zone it is read in), and
+    so is anything else, falsy values included: `0` or `""` never mean today."""
+    if value is None:
+        return datetime.date.today()
+    if isinstance(value, datetime.datetime):
+        message = "expected a date, not a date and time: pass its .date()"
+    elif isinstance(value, datetime.date):
+        return datetime.date.fromordinal(datetime.date.toordinal(value))
+    elif isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            message = f"'{value[:40]}' is not an ISO date such as 2026-03-02"
+    else:
+        message = (
+            "expected a date or an ISO date text such as 2026-03-02, "
+            f"not a value of type {type(value).__name__}"
+        )
+    raise SituationError([SituationProblem("today", message)])

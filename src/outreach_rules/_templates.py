@@ -123,3 +123,8 @@ def render(text: str, names: dict[str, Any]) -> str:
     except Exception:  # noqa: BLE001 - Jinja's own way: re-raised with the template's lines
         _ENV.handle_exception()
     return str(filled).strip()
+
+
+def names_read(text: str) -> set[str]:
+    """The names a checked template reads (facts, derived facts, params, today)."""
+    return set(meta.find_undeclared_variables(_ENV.parse(text)))

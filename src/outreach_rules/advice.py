@@ -18,6 +18,7 @@ from pydantic import (
 
 from ._suggest import suggest
 from .model import (
+    Assumption,
     Decision,
     Draft,
     Finding,
@@ -25,8 +26,12 @@ from .model import (
     Reason,
     Recommendation,
     RulebookInfo,
+    Summary,
     Trace,
 )
+
+Level = Literal["summary", "full", "trace"]
+Format = Literal["text", "markdown"]
 
 
 class WhyNot(BaseModel):
@@ -50,6 +55,11 @@ class WhyNot(BaseModel):
 class Advice(BaseModel):
     """A decision, ranked recommendations, findings on a draft, questions, and the trace.
 
+    `decision` is certain: the facts given decide it. When they do not, `provisional` is
+    the decision that wins once the facts the pack assumes (`assume:`) take their assumed
+    values, and `assuming` lists those facts, values and questions; answering the
+    questions turns it into the certain decision or another one.
+
     The trace (every rule and condition of the pack, evaluated) is made from the values the
     evaluation kept, the first time it is read: by `trace`, `why_not`, a dump to JSON or a
     pickle. An Advice that is never asked why not does not pay for it."""
@@ -57,6 +67,8 @@ class Advice(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     decision: Decision | None
+    provisional: Decision | None = None
+    assuming: list[Assumption] = Field(default_factory=list)
     alternatives: list[Decision] = Field(default_factory=list)
     recommendations: list[Recommendation] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
@@ -103,11 +115,30 @@ class Advice(BaseModel):
         self.trace  # noqa: B018 - a pickle carries the trace itself, not how to make it
         return super().__getstate__()
 
-    def explain(self, format: Literal["text", "markdown"] = "text") -> str:  # noqa: A002 - documented API name
-        """The advice as readable text or Markdown."""
-        from .explain import render_advice  # noqa: PLC0415 - explain imports this module
+    def explain(self, level: Level = "summary", format: Format = "text") -> str:  # noqa: A002 - documented API name
+        """The advice as readable text (wrapped at 100 columns) or as CommonMark.
 
-        return render_advice(self, markdown=format == "markdown")
+        - `summary` (the default) is what a candidate reads: the decision (or the
+          provisional one) and why in one sentence, the findings on their own draft, the
+          three most important actions, the draft and the open questions.
+        - `full` adds every reason, rationale and source; the how-to recommendations are
+          grouped under the decision they follow from.
+        - `trace` is the engine's view for pack authors: rule ids, derived facts and how
+          they were set or computed, and every rule of the pack, fired or not.
+        """
+        from .explain import render  # noqa: PLC0415 - explain imports this module
+
+        if level not in ("summary", "full", "trace"):
+            raise ValueError(f"level must be 'summary', 'full' or 'trace', not {level!r}")
+        if format not in ("text", "markdown"):
+            raise ValueError(f"format must be 'text' or 'markdown', not {format!r}")
+        return render(self, level, markdown=format == "markdown")
+
+    def summary(self) -> Summary:
+        """A small, JSON-ready digest of the advice for user interfaces (see `Summary`)."""
+        from ._summary import summarize  # noqa: PLC0415 - the summary imports this module
+
+        return summarize(self)
 
     def why_not(self, target: str) -> WhyNot:
         """Why a decision id or rule id did not come out as the winner (needs the trace)."""

@@ -13,6 +13,7 @@ from typing import Any
 from . import _cli_author
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
+from .advice import Level
 from .engine import Backend, Engine
 from .errors import OutreachRulesError, RulebookError
 
@@ -44,12 +45,8 @@ def cmd_advise(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(advice.model_dump_json(indent=2))
     else:
-        print(advice.explain(format="markdown" if args.format == "markdown" else "text"), end="")
-        if args.explain and advice.trace is not None:
-            print("\nRULES")
-            for rule in advice.trace.rules:
-                mark = "fired" if rule.fired else "-"
-                print(f"  {mark:5} {rule.rule_id} (priority {rule.priority})")
+        level: Level = "trace" if args.explain else args.level
+        print(advice.explain(level, format=args.format), end="")
     return EXIT_OK
 
 
@@ -63,9 +60,7 @@ def cmd_why(args: argparse.Namespace) -> int:
 
 def cmd_interview(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    advice = run_interview(engine, sys.stdin, sys.stdout, _today(args.today))
-    print()
-    print(advice.explain(format="markdown" if args.format == "markdown" else "text"), end="")
+    run_interview(engine, sys.stdin, sys.stdout, _today(args.today), format=args.format)
     return EXIT_OK
 
 
@@ -96,7 +91,14 @@ def _parser() -> argparse.ArgumentParser:
     advise.add_argument("situation")
     advise.add_argument("--today", help="the date to evaluate on (YYYY-MM-DD); default: today")
     advise.add_argument("--format", choices=["text", "markdown", "json"], default="text")
-    advise.add_argument("--explain", action="store_true", help="also list every rule, fired or not")
+    advise.add_argument(
+        "--level",
+        choices=["summary", "full", "trace"],
+        default="summary",
+        help="summary: what a candidate reads (the default); full: every reason, rationale "
+        "and source; trace: the engine's view, with every rule fired or not",
+    )
+    advise.add_argument("--explain", action="store_true", help="the same as --level trace")
     advise.set_defaults(run=cmd_advise)
 
     why = with_pack(sub.add_parser("why", help="why a decision or rule did not come out"))

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _batch
+from ._situation import read_today
 
 try:
     import dask.bag
@@ -41,7 +42,7 @@ __all__ = ["evaluate_bag", "evaluate_partitions"]
 def evaluate_bag(
     engine: Engine,
     bag: dask.bag.Bag,
-    today: datetime.date | None = None,
+    today: datetime.date | str | None = None,
     *,
     trace: bool = True,
 ) -> dask.bag.Bag:
@@ -49,7 +50,7 @@ def evaluate_bag(
     `bag`, in the same order. `today` defaults to the current day, fixed when this is called.
     """
     blob = _batch.recipe(engine)
-    day = today or datetime.date.today()
+    day = read_today(today)
     mapped: dask.bag.Bag = bag.map_partitions(  # type: ignore[no-untyped-call]
         _evaluate_partition, blob, day, trace
     )
@@ -65,7 +66,7 @@ def _evaluate_partition(
 def evaluate_partitions(
     engine: Engine,
     df: Any,
-    today: datetime.date | None = None,
+    today: datetime.date | str | None = None,
     *,
     trace: bool = True,
 ) -> Any:
@@ -75,7 +76,7 @@ def evaluate_partitions(
     float in an `int` fact (pandas turns an int column with gaps into floats) is an int.
     """
     blob = _batch.recipe(engine)
-    day = today or datetime.date.today()
+    day = read_today(today)
     return df.map_partitions(_evaluate_frame, blob, day, trace, meta=("advice", "object"))
 
 

@@ -18,11 +18,14 @@ from pydantic import BaseModel
 
 from . import _batch, _durable
 from ._advise import build_advice
+from ._answers import parse_answer
 from ._check import check
-from ._situation import situation_model, validate_situation
+from ._provisional import assumed_values
+from ._situation import read_today, situation_model, validate_situation
+from ._suggest import suggest
 from .advice import Advice
 from .compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
-from .errors import EvaluationError, OutreachRulesError
+from .errors import EvaluationError, OutreachRulesError, SituationError, SituationProblem
 from .rulebook import Rulebook, load_rulebook
 
 Backend = Literal["auto", "durable", "python"]
@@ -60,6 +63,7 @@ class Engine:
         # What the explain stage makes once per engine: citations, pack infos, the plan of
         # questions, shared trace pieces (immutable, or bounded tables; see docs/limits.md).
         self._memo: dict[Any, Any] = {}
+        self.assumptions: dict[str, Any] = assumed_values(self)
 
     # construction ------------------------------------------------------------
     @classmethod
@@ -100,20 +104,41 @@ class Engine:
     def evaluate(
         self,
         situation: Mapping[str, Any] | BaseModel,
-        today: datetime.date | None = None,
+        today: datetime.date | str | None = None,
         *,
         trace: bool = True,
     ) -> Advice:
-        """Advice for one situation; `today` feeds date-derived facts (default: the current day)."""
+        """Advice for one situation.
+
+        `today` is the day date-derived facts are read on: a `date` or an ISO date text
+        such as "2026-03-02"; None (the default) is the current day. Anything else, a
+        `datetime` or a falsy value such as `0` or `""` included, raises SituationError
+        naming `today`."""
         known = validate_situation(self.Situation, situation)
-        day = today or datetime.date.today()
+        day = read_today(today)
         env, fired = self.run(known, day)
         return build_advice(self, env, fired, known, day, trace=trace)
+
+    def parse_answer(self, fact: str, text: str) -> Any:
+        """The value a typed answer to a fact's question stands for, as `evaluate` takes it.
+
+        yes/no/y/n/true/false for a yes/no fact (any case), an ISO date such as 2026-03-06,
+        a number, one of an enum's values (any case), and for a list one item per line (or
+        items separated by `;` on one line). Raises SituationError naming the fact, with
+        did-you-mean suggestions for an unknown fact or an enum value."""
+        spec = self.rulebook.spec.facts.get(fact)
+        if spec is None:
+            names = list(self.rulebook.spec.facts)
+            raise SituationError(
+                [SituationProblem(fact, "unknown fact", tuple(suggest(fact, names)))]
+            )
+        value = parse_answer(fact, spec, text)
+        return validate_situation(self.Situation, {fact: value})[fact]
 
     def evaluate_many(
         self,
         situations: Iterable[Mapping[str, Any] | BaseModel],
-        today: datetime.date | None = None,
+        today: datetime.date | str | None = None,
         *,
         workers: int = 2,
         trace: bool = True,

@@ -1,42 +1,24 @@
-"""Readable renderings of Advice and of why-not answers (plain text and Markdown)."""
+"""Readable renderings of Advice and of why-not answers (plain text and Markdown).
+
+Three levels: `summary` (`_summary.py`: what a candidate reads), `full` (every reason,
+rationale and source, in words, with the how-to advice grouped under its decision) and
+`trace` (the engine's view: rule ids, how derived facts were set or computed, every rule).
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._writer import Writer
+
 if TYPE_CHECKING:
     from .advice import Advice, WhyNot
-    from .model import Citation, Reason
-
-_HOLDS = {True: "yes", False: "no", None: "unknown"}
-
-
-def _value(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    text = str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    from .model import Assumption, Citation, Decision, Reason, Recommendation
 
 
 def reason_text(reason: Reason) -> str:
     """One reason in words (its condition in code form when the pack gives no words)."""
     return reason.text or reason.condition
-
-
-def _because(
-    out: _Writer, reasons: list[Reason], depth: int, lead: str = "because", chain: bool = True
-) -> None:
-    for reason in reasons:
-        out.item(f"{lead} {reason_text(reason)}", depth)
-        if not chain:
-            continue
-        if reason.set_by:
-            out.item(f"({reason.fact} was set by rule {reason.set_by})", depth + 1)
-            _because(out, reason.because, depth + 2, "which holds because")
-        elif reason.computed_from:
-            out.item(f"({reason.fact} is computed as {reason.computed_from})", depth + 1)
 
 
 def cite_text(cite: Citation) -> str:
@@ -45,34 +27,132 @@ def cite_text(cite: Citation) -> str:
     return f'{cite.title}, "{cite.section}"{own}'
 
 
-class _Writer:
-    def __init__(self, markdown: bool) -> None:
-        self.markdown = markdown
-        self.lines: list[str] = []
-
-    def heading(self, text: str) -> None:
-        if self.lines:
-            self.lines.append("")
-        self.lines.append(f"## {text}" if self.markdown else text.upper())
-
-    def item(self, text: str, depth: int = 0) -> None:
-        pad = "  " * depth
-        self.lines.append(f"{pad}- {text}")
-
-    def text(self, text: str) -> None:
-        self.lines.append(text)
+def provided_that(assuming: list[Assumption]) -> str:
+    """`provided that a, b and c`: the assumptions a provisional decision rests on."""
+    said = [item.text or f"{item.fact} is {item.value}" for item in assuming]
+    joined = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else "".join(said)
+    return f"provided that {joined}"
 
 
-def render_advice(advice: Advice, markdown: bool = False) -> str:
-    """The whole advice: decision, recommendations, findings, questions and the draft."""
-    out = _Writer(markdown)
-    out.heading("Decision")
-    if advice.decision is None:
-        out.text("No decision yet: answer the questions below.")
+def decision_line(advice: Advice) -> str | None:
+    """`Title`, or `Title — provided that ...` for a provisional decision; None if neither."""
+    if advice.decision is not None:
+        return advice.decision.title or advice.decision.id
+    if advice.provisional is not None:
+        title = advice.provisional.title or advice.provisional.id
+        return f"{title} — {provided_that(advice.assuming)}"
+    return None
+
+
+def render(advice: Advice, level: str, markdown: bool) -> str:
+    """The advice at a level of detail, as text or Markdown."""
+    if level == "summary":
+        from ._summary import render_summary  # noqa: PLC0415 - the summary imports this module
+
+        return render_summary(advice, markdown)
+    out = Writer(markdown)
+    if level == "full":
+        _full(out, advice)
     else:
-        decision = advice.decision
-        out.text(f"{decision.title or decision.id} ({decision.id}, by rule {decision.rule_id})")
-        _because(out, decision.because, 0)
+        _trace(out, advice)
+    return out.text()
+
+
+# ---------------------------------------------------------------- full
+def _chain(out: Writer, reasons: list[Reason], depth: int, lead: str) -> None:
+    """Reasons in words, each followed by the reasons of the rule that set its fact."""
+    for reason in reasons:
+        out.item(f"{lead} {reason_text(reason)}", depth)
+        _chain(out, reason.because, depth + 1, "as")
+
+
+def follows_from(item: Recommendation, decision: Decision | None) -> bool:
+    """Whether a recommendation is how-to advice of the decision: given by the deciding
+    rule, or by a rule that reads a fact the deciding rule set."""
+    if decision is None:
+        return False
+    return item.rule_id == decision.rule_id or any(
+        reason.set_by == decision.rule_id for reason in item.because
+    )
+
+
+def _full(out: Writer, advice: Advice) -> None:
+    decision = advice.decision or advice.provisional
+    out.heading("Decision")
+    line = decision_line(advice)
+    if decision is None or line is None:
+        out.paragraph("No decision yet: the answers to the questions below decide it.")
+    else:
+        out.paragraph(line)
+        shown = {item.fact for item in advice.assuming}
+        _chain(out, [r for r in decision.because if r.fact not in shown], 0, "because")
+        out.item("why: " + decision.rationale)
+        if decision.source:
+            out.item("source: " + cite_text(decision.source))
+        for loser in advice.alternatives:
+            out.item(f"also proposed, and outranked: {loser.title or loser.id}")
+    how = [item for item in advice.recommendations if follows_from(item, advice.decision)]
+    other = [item for item in advice.recommendations if item not in how]
+    _advice_items(out, "How to go about it", how, advice.decision)
+    _advice_items(out, "Other advice" if how else "Recommendations", other, None)
+    _advice_items(out, "Findings on your draft", advice.findings, None)
+    _questions(out, advice)
+    _draft(out, advice)
+
+
+def _advice_items(out: Writer, title: str, items: list[Any], decision: Decision | None) -> None:
+    if not items:
+        return
+    out.heading(title)
+    for number, item in enumerate(items, 1):
+        severity = f"[{item.severity}] " if hasattr(item, "severity") else ""
+        out.item(severity + item.text, number=number)
+        if decision is not None and item.rule_id == decision.rule_id:
+            continue  # the decision's own advice: its reasons and source are shown above
+        own = [r for r in item.because if decision is None or r.set_by != decision.rule_id]
+        _chain(out, own, 1, "because")
+        out.item("why: " + item.rationale, 1)
+        out.item("source: " + cite_text(item.source), 1)
+
+
+def _questions(out: Writer, advice: Advice, *, names: bool = False) -> None:
+    if not advice.questions:
+        return
+    out.heading("Questions")
+    for question in advice.questions:
+        out.item(f"{question.prompt} ({question.fact})" if names else question.prompt)
+
+
+def _draft(out: Writer, advice: Advice) -> None:
+    if advice.draft is not None:
+        out.heading(f"Draft ({advice.draft.channel})")
+        out.message(advice.draft.subject, advice.draft.body)
+
+
+# ---------------------------------------------------------------- trace
+def _because(out: Writer, reasons: list[Reason], depth: int, lead: str, *, chain: bool) -> None:
+    for reason in reasons:
+        out.item(f"{lead} {reason_text(reason)}", depth)
+        if not chain:
+            continue
+        if reason.set_by:
+            out.item(f"({reason.fact} was set by rule {reason.set_by})", depth + 1)
+            _because(out, reason.because, depth + 2, "which holds because", chain=chain)
+        elif reason.computed_from:
+            out.item(f"({reason.fact} is computed as {reason.computed_from})", depth + 1)
+
+
+def _trace(out: Writer, advice: Advice) -> None:
+    out.heading("Decision")
+    decision = advice.decision or advice.provisional
+    if decision is None:
+        out.paragraph("No decision yet: answer the questions below.")
+    else:
+        kind = "by rule" if advice.decision is not None else "provisional, by rule"
+        out.paragraph(f"{decision.title or decision.id} ({decision.id}, {kind} {decision.rule_id})")
+        for assumed in advice.assuming:
+            out.item(f"assuming {assumed.fact} = {assumed.value!r}: {assumed.text}")
+        _because(out, decision.because, 0, "because", chain=True)
         out.item("why: " + decision.rationale)
         if decision.source:
             out.item("source: " + cite_text(decision.source))
@@ -81,30 +161,26 @@ def render_advice(advice: Advice, markdown: bool = False) -> str:
                 f"also proposed: {loser.id} by {loser.rule_id} "
                 f"(priority {loser.priority}), outranked"
             )
-    _items(out, "Recommendations", advice.recommendations)
-    _items(out, "Findings on your draft", advice.findings)
-    if advice.questions:
-        out.heading("Questions")
-        for question in advice.questions:
-            out.item(f"{question.prompt} ({question.fact})")
-    if advice.draft is not None:
-        out.heading(f"Draft ({advice.draft.channel})")
-        out.text(f"Subject: {advice.draft.subject}")
-        out.text("")
-        out.text(advice.draft.body)
-    return "\n".join(out.lines) + "\n"
-
-
-def _items(out: _Writer, title: str, items: list[Any]) -> None:
-    if not items:
-        return
-    out.heading(title)
-    for number, item in enumerate(items, 1):
-        severity = f"[{item.severity}] " if hasattr(item, "severity") else ""
-        out.text(f"{number}. {severity}{item.text}")
-        _because(out, item.because, 1, chain=False)
-        out.item("why: " + item.rationale, 1)
-        out.item("source: " + cite_text(item.source), 1)
+    for title, items in (
+        ("Recommendations", advice.recommendations),
+        ("Findings on your draft", advice.findings),
+    ):
+        if not items:
+            continue
+        out.heading(title)
+        for number, item in enumerate(items, 1):
+            severity = f"[{item.severity}] " if hasattr(item, "severity") else ""
+            out.item(f"{severity}{item.text} ({item.rule_id})", number=number)
+            _because(out, item.because, 1, "because", chain=False)
+            out.item("why: " + item.rationale, 1)
+            out.item("source: " + cite_text(item.source), 1)
+    _questions(out, advice, names=True)
+    _draft(out, advice)
+    if advice.trace is not None:
+        out.heading("Rules")
+        for rule in advice.trace.rules:
+            mark = "fired" if rule.fired else "not fired"
+            out.item(f"{rule.rule_id} (priority {rule.priority}): {mark}")
 
 
 def render_why_not(answer: WhyNot) -> str:

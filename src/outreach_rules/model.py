@@ -72,15 +72,37 @@ class Finding(Recommendation):
     severity: Literal["info", "warning", "error"]
 
 
+class Choice(_Result):
+    """One answer a question offers: `value` is what `evaluate` takes for the fact, as it
+    is; `label` is what a person reads ("Yes" for true)."""
+
+    value: bool | int | float | str
+    label: str
+
+
 class Question(_Result):
-    """An unknown fact whose answer could change the advice."""
+    """An unknown fact whose answer could change the advice.
+
+    `choices` lists the answers of a yes/no or choice fact; a form can send any choice's
+    `value` back as the fact's value. Free-text answers go through `Engine.parse_answer`."""
 
     fact: str
     prompt: str
     type: str
-    choices: list[str] | None = None
+    choices: list[Choice] | None = None
     affects: list[str] = Field(default_factory=list)
     changes_decision: bool = False
+
+
+class Assumption(_Result):
+    """A fact a provisional decision rests on: the value the pack assumes until the candidate
+    says otherwise (`assume:` in the pack), the question that settles it, and the
+    assumption in words ("you have not contacted the interviewer yet")."""
+
+    fact: str
+    value: Any = None
+    question: str
+    text: str = ""
 
 
 class Draft(_Result):
@@ -146,6 +168,45 @@ class RulebookInfo(_Result):
     packs: list[PackInfo]
     digest: str
     params: dict[str, Any] = Field(default_factory=dict)
+
+
+class SummaryDecision(_Result):
+    """The decision of a summary, in words: certain, or provisional with its conditions."""
+
+    id: str
+    title: str
+    provisional: bool = False
+    provided_that: list[str] = Field(default_factory=list)
+    because: list[str] = Field(default_factory=list)
+
+
+class SummaryFinding(_Result):
+    """A finding on the candidate's draft, as a summary shows it."""
+
+    severity: Literal["info", "warning", "error"]
+    text: str
+
+
+class SummaryQuestion(_Result):
+    """An open question, as a form asks it."""
+
+    fact: str
+    prompt: str
+    type: str
+    choices: list[Choice] | None = None
+    changes_decision: bool = False
+
+
+class Summary(_Result):
+    """What a person reads first, as data for a user interface (`Advice.summary()`): the
+    decision (or the provisional one), its reasons in words, the most important actions,
+    the findings on the candidate's draft, the draft, and the open questions."""
+
+    decision: SummaryDecision | None = None
+    actions: list[str] = Field(default_factory=list)
+    findings: list[SummaryFinding] = Field(default_factory=list)
+    draft: Draft | None = None
+    questions: list[SummaryQuestion] = Field(default_factory=list)
 
 
 # ---------------------------------------------------------------- building without validating

@@ -259,6 +259,8 @@ class _Reference:
         ]
         for name, fact in self.spec.facts.items():
             kind = fact.type + (f" ({', '.join(fact.values)})" if fact.values else "")
+            if fact.assume is not None:
+                kind += f"; assumed {_literal(fact.assume)} until told otherwise"
             rows.append(
                 f"| `{name}` | {_cell(kind)} | {_cell(fact.question or '')} | "
                 f"{_cell(fact.description)} | {self._read_by(name)} |"

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ._merge import merge_files
 from ._suggest import suggest
@@ -32,6 +40,7 @@ FactType = Literal["bool", "int", "float", "str", "enum", "date", "list", "text"
 ParamType = Literal["bool", "int", "float", "str", "list"]
 DerivedType = Literal["bool", "int", "float", "str", "enum"]
 Scalar = bool | int | float | str
+Assumed = bool | int | float | str | datetime.date | list[str]
 
 
 class _Model(BaseModel):
@@ -67,6 +76,18 @@ class FactSpec(_Model):
     label: str | None = None
     when_true: str | None = None
     when_false: str | None = None
+    # What a coach assumes until told otherwise: a provisional decision may rest on it.
+    assume: Assumed | None = None
+
+    @field_validator("assume")
+    @classmethod
+    def _assumed_value_fits(cls, value: Assumed | None, info: ValidationInfo) -> Assumed | None:
+        kind = info.data.get("type")
+        if value is None or kind is None:  # a bad `type` is reported on its own
+            return value
+        if not assumed_value_fits(value, kind, info.data.get("values")):
+            raise ValueError(f"the assumed value {_describe(value)} is not {_KIND_WORDS[kind]}")
+        return value
 
     @model_validator(mode="after")
     def _enum_values(self) -> FactSpec:
@@ -219,6 +240,31 @@ def value_has_type(value: object, kind: str, values: list[str] | None = None) ->
     if kind == "list":
         return isinstance(value, list) and all(isinstance(item, str) for item in value)
     return False
+
+
+_KIND_WORDS = {
+    "bool": "true or false",
+    "int": "a whole number",
+    "float": "a number",
+    "str": "a text",
+    "text": "a text",
+    "enum": "one of the fact's values",
+    "date": "a date such as 2026-03-06",
+    "list": "a list of texts",
+}
+
+
+def assumed_value_fits(value: object, kind: str, values: list[str] | None = None) -> bool:
+    """Whether a fact's `assume` fits its type (a date may be given as an ISO date text)."""
+    if kind != "date":
+        return value_has_type(value, kind, values)
+    if isinstance(value, str):
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            return False
+        return True
+    return isinstance(value, datetime.date) and not isinstance(value, datetime.datetime)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .advice import Advice
+from .model import Summary
 from .rulebook import PackSpec, Rulebook
 
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["advice_schema", "dumps", "pack_schema", "situation_schema"]
+__all__ = ["advice_schema", "dumps", "pack_schema", "situation_schema", "summary_schema"]
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _SCALAR = {"anyOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}]}
@@ -65,6 +66,12 @@ def situation_schema(engine: Engine) -> dict[str, Any]:
 def advice_schema() -> dict[str, Any]:
     """The JSON Schema of `Advice` as serialised (`advice.model_dump_json()`)."""
     return {"$schema": DIALECT, **Advice.model_json_schema(mode="serialization")}
+
+
+def summary_schema() -> dict[str, Any]:
+    """The JSON Schema of `Summary` as serialised (`advice.summary().model_dump_json()`),
+    the compact result for user interfaces (committed as docs/schema/summary.schema.json)."""
+    return {"$schema": DIALECT, **Summary.model_json_schema(mode="serialization")}
 
 
 def _close_patterned_maps(node: Any) -> None:

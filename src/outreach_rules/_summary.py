@@ -1,0 +1,89 @@
+"""The summary: what a candidate reads first, as data (`Advice.summary()`) and as text.
+
+The decision (or the provisional one, with what it is provided on) and why in one
+sentence; the findings on the candidate's own draft; the few most important actions; the
+draft; the open questions. Only words: no rule ids, derived-fact names or formulas.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ._writer import Writer
+from .explain import decision_line
+from .model import Summary, SummaryDecision, SummaryFinding, SummaryQuestion
+
+if TYPE_CHECKING:
+    from .advice import Advice
+
+MAX_ACTIONS = 3
+
+
+def _decision(advice: Advice) -> SummaryDecision | None:
+    decision = advice.decision or advice.provisional
+    if decision is None:
+        return None
+    assumed = {item.fact for item in advice.assuming}
+    because = [r.text or r.condition for r in decision.because if r.fact not in assumed]
+    return SummaryDecision(
+        id=decision.id,
+        title=decision.title or decision.id,
+        provisional=advice.decision is None,
+        provided_that=[item.text for item in advice.assuming],
+        because=list(dict.fromkeys(because)),
+    )
+
+
+def summarize(advice: Advice) -> Summary:
+    """The summary of an advice."""
+    return Summary(
+        decision=_decision(advice),
+        actions=[item.text for item in advice.recommendations[:MAX_ACTIONS]],
+        findings=[SummaryFinding(severity=f.severity, text=f.text) for f in advice.findings],
+        draft=advice.draft,
+        questions=[
+            SummaryQuestion(
+                fact=q.fact,
+                prompt=q.prompt,
+                type=q.type,
+                choices=q.choices,
+                changes_decision=q.changes_decision,
+            )
+            for q in advice.questions
+        ],
+    )
+
+
+def _sentence(parts: list[str]) -> str:
+    """`Because a, b and c.`"""
+    joined = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return f"Because {joined}."
+
+
+def render_summary(advice: Advice, markdown: bool) -> str:
+    """The summary as text (wrapped at 100 columns) or Markdown."""
+    summary = summarize(advice)
+    out = Writer(markdown)
+    line = decision_line(advice)
+    if summary.decision is None or line is None:
+        out.paragraph("No decision yet: the answers to the questions below decide it.")
+    else:
+        why = _sentence(summary.decision.because) if summary.decision.because else ""
+        out.paragraph(f"{line}. {why}", strong="Decision:")
+    if summary.findings:
+        out.heading("On your draft")
+        for finding in summary.findings:
+            out.item(finding.text)
+    if summary.actions:
+        out.heading("What to do")
+        for number, action in enumerate(summary.actions, 1):
+            out.item(action, number=number)
+    if summary.draft is not None:
+        out.heading(f"Draft ({summary.draft.channel})")
+        out.message(summary.draft.subject, summary.draft.body)
+    if summary.questions:
+        out.heading("Open questions")
+        for question in summary.questions:
+            labels = " / ".join(choice.label for choice in question.choices or [])
+            out.item(question.prompt + (f" ({labels})" if labels else ""))
+    return out.text()
