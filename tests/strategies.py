@@ -70,11 +70,17 @@ STRINGS = (
     "interview",
 )
 ENUM_VALUES = ("a", "b", "c", "email", "phone", "yes", "no", "", "1", "a b", "é", "TRUE", "$m")
-INT_LITERALS = (-3, -1, 0, 1, 2, 3, 5, 10, 2**31, MAX_INT - 1, MAX_INT, -MAX_INT, 10**20)
+INT_LITERALS = (-3, -1, 0, 1, 2, 3, 5, 10, 2**31, MAX_INT - 1, MAX_INT, -MAX_INT, 1 - MAX_INT)
+# Ints that a double cannot hold (or only just): a pack may compare them with ints only.
+WIDE_INT_LITERALS = (MAX_INT + 1, -MAX_INT - 1, MAX_INT + 2, 2**63 - 1, -(2**63), 2**64, 10**20)
 # Float literals, in comparisons with numbers; the last ones print in exponent notation.
-FLOAT_LITERALS = (2.5, -0.5, 0.25, 1e-05, 1e16)
+FLOAT_LITERALS = (2.5, -0.5, 0.25, -0.0, 0.0, 1e-05, 1e16, float(MAX_INT), float(MAX_INT - 1))
+FLOAT_LITERALS += (-float(MAX_INT), float(MAX_INT + 2), 1.7976931348623157e308, 5e-324)
 INT_VALUES = (0, 1, 2, 3, 5, 10, -1, -3, 2**31, -(2**31) - 1, MAX_INT - 1, MAX_INT, -MAX_INT)
-FLOAT_VALUES = (0.0, 0.5, 2.5, -0.5, 3.0, 1e-05, 1e15, float(MAX_INT))
+INT_VALUES += (1 - MAX_INT, MAX_INT - 2)
+# Floats around 2^53 (where doubles step by 2, then 4), signed zeros, the smallest ones.
+FLOAT_VALUES = (0.0, -0.0, 0.5, 2.5, -0.5, 3.0, 1e-05, 1e15, float(MAX_INT), -float(MAX_INT))
+FLOAT_VALUES += (float(MAX_INT - 1), float(1 - MAX_INT), MAX_INT - 0.5, 5e-324, -5e-324)
 TEXT_FRAGMENTS = (
     "Hello Dana,",
     "Hi",
@@ -266,12 +272,19 @@ def _number_term(draw: Draw, scope: Scope) -> Term:
     return _call(choice, fact)
 
 
-def _number_operand(draw: Draw, scope: Scope) -> Term:
-    """The other side of a numeric comparison: a literal, an int param or another number."""
+def _is_float(term: Term, scope: Scope) -> bool:
+    return term.text in {name.name for name in scope.names_of("float")}
+
+
+def _number_operand(draw: Draw, scope: Scope, other: Term) -> Term:
+    """The other side of a numeric comparison: a literal, an int param or another number.
+    Ints beyond ±2^53 meet ints only: a float beside them is refused."""
     choice = draw(st.integers(0, 9))
     ints = scope.params_of("int")
-    if choice <= 4:
+    if choice <= 3 or (choice == 4 and _is_float(other, scope)):
         return Term(literal(draw(st.sampled_from(INT_LITERALS))), frozenset())
+    if choice == 4:
+        return Term(literal(draw(st.sampled_from(WIDE_INT_LITERALS))), frozenset())
     if choice == 5:
         return Term(literal(draw(st.sampled_from(FLOAT_LITERALS))), frozenset())
     if choice <= 7 and ints:
@@ -355,7 +368,7 @@ def _atom(draw: Draw, scope: Scope) -> Cond:  # noqa: PLR0915 - one branch per a
         return _member(draw, term.text, list_literal(items), len(items), term.reads)
     if kind == "number":
         left = _number_term(draw, scope)
-        right = _number_operand(draw, scope)
+        right = _number_operand(draw, scope, left)
         sides = (left, right) if draw(st.booleans()) else (right, left)
         return Cond(
             f"{sides[0].text} {_one(draw, ops)} {sides[1].text}", 1, 1, left.reads | right.reads

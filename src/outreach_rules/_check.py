@@ -19,7 +19,15 @@ from ._suggest import suggest
 from ._templates import TemplateProblem, check_template
 from .errors import Problem, RulebookError
 from .expr import Cond, ExprProblem, NameInfo, Scope, Term
-from .rulebook import RESERVED_NAMES, PackFile, Rulebook, RuleSpec, value_has_type
+from .rulebook import (
+    RESERVED_NAMES,
+    PackFile,
+    Rulebook,
+    RuleSpec,
+    beyond_exact,
+    inexact_int,
+    value_has_type,
+)
 from .text import FUNCTIONS
 
 MAX_RULES = 5_000
@@ -138,7 +146,9 @@ class _Checker:
             elif not value_has_type(value, param.type):
                 self.problems.append(
                     Problem(
-                        f"parameter '{name}' must be {param.type}, got {value!r}",
+                        f"parameter '{name}' is {value!r}, {beyond_exact()}"
+                        if inexact_int(value) and param.type in ("int", "float")
+                        else f"parameter '{name}' must be {param.type}, got {value!r}",
                         "<params>",
                         code="param-type",
                     )
@@ -338,7 +348,8 @@ class _Checker:
                     "rules",
                     rule.id,
                     ("set", name),
-                    f"'{name}' is {derived.type}; {value!r} does not fit",
+                    f"'{name}' is {derived.type}; {value!r} does not fit"
+                    + (f": it is {beyond_exact()}" if inexact_int(value) else ""),
                     rule_id=rule.id,
                     code="type",
                 )
