@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from . import _batch, _durable
 from ._advise import build_advice
 from ._check import check
+from ._guard import only_library_errors
 from ._situation import situation_model, validate_situation
 from .advice import Advice
 from .compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
@@ -138,6 +139,7 @@ class Engine:
         """
         return _batch.evaluate_many(self, situations, today, workers, trace)
 
+    @only_library_errors
     def run(
         self, known: Mapping[str, Any], today: datetime.date, backend: str | None = None
     ) -> tuple[Env, list[int]]:
