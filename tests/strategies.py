@@ -1238,3 +1238,199 @@ def hostile_situations(draw: Draw, facts: Mapping[str, Mapping[str, Any]]) -> di
     for key in draw(st.lists(extra_keys, max_size=2)):
         situation[key] = draw(json_like(max_leaves=3))
     return situation
+
+
+# ---------------------------------------------------------------- templates from all of Jinja
+# The facts and params of TEMPLATE_PACK, which `jinja_templates()` reads (and names it
+# does not declare, which a pack must refuse).
+TEMPLATE_NAMES = ("msg", "note", "n", "x", "items", "when", "ok", "today", "q", "v", "loop")
+TEMPLATE_STRANGE_NAMES = (
+    "range", "lipsum", "cycler", "joiner", "namespace", "dict", "nope", "params.nope",
+)  # fmt: skip
+TEMPLATE_FILTERS = (
+    "long_date", "upper", "lower", "trim", "title", "length", "first", "last", "default",
+    "abs", "round", "center", "join", "format", "replace", "wordwrap", "indent", "list",
+    "batch", "slice", "map", "attr", "sum", "truncate", "tojson", "string", "int", "reverse",
+    "sort", "unique", "pprint", "urlize", "xmlattr", "dictsort", "selectattr", "random",
+)  # fmt: skip
+TEMPLATE_TESTS = ("defined", "none", "number", "string", "divisibleby", "even", "in", "sameas")
+TEMPLATE_ATTRIBUTES = ("limit", "words", "index", "first", "upper", "__class__", "__mro__", "x")
+TEMPLATE_CONSTANTS = (
+    "0", "1", "3", "-1", "2", "100000", "10**9", "9007199254740992", "1e308", "0.5",
+    "None", "true", "'x'", '"a b "', "'{{ msg }}'", "'%s'", "[]", "['a', 'b']", "[1, 2]",
+)  # fmt: skip
+TEMPLATE_BINARY = ("+", "-", "*", "/", "//", "%", "**", "~", "==", "<", "in", "and", "or")
+# What a pack may write, drawn as often as the rest so that many templates load and render.
+TEMPLATE_SAFE_LEAVES = (
+    "msg", "note", "n", "x", "items", "when", "ok", "today", "params.limit", "params.words",
+    "1", "2", "0.5", "'a'", "['a', 'b?']", "n", "x", "msg",
+)  # fmt: skip
+TEMPLATE_SAFE_CALLS = (
+    "word_count(msg)", "word_count(note)", "length(items)", "question_count(note)",
+    "count_any(note, params.words)", "days_until(when)", "specific_question_count(items, ['a'])",
+    "has_greeting(note)", "length(params.words)", "emoji_count(msg)",
+)  # fmt: skip
+TEMPLATE_SAFE_FILTERS = ("upper", "lower", "trim", "length", "first", "last", "default('d')")
+TEMPLATE_LISTS = ("items", "params.words", "items[:params.limit]", "['a', 'b']", "items[1:]")
+
+
+def _jinja_expression(draw: Draw, depth: int) -> str:
+    """An expression of Jinja's grammar (valid or not for a pack): names, literals,
+    arithmetic, string joining, calls, methods, attributes, items, filters and tests."""
+    if depth <= 0 or draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 2)) == 0:
+            return draw(
+                st.one_of(
+                    st.sampled_from(TEMPLATE_NAMES),
+                    st.sampled_from(TEMPLATE_CONSTANTS),
+                    st.sampled_from(TEMPLATE_STRANGE_NAMES),
+                )
+            )
+        return draw(st.sampled_from(TEMPLATE_SAFE_LEAVES))
+    inner = functools.partial(_jinja_expression, draw, depth - 1)
+    kind = draw(st.integers(0, 16))
+    if kind == 0:
+        return f"({inner()} {draw(st.sampled_from(TEMPLATE_BINARY))} {inner()})"
+    if kind == 1:
+        arguments = ", ".join(inner() for _ in range(draw(st.integers(0, 2))))
+        callee = draw(st.sampled_from([*TEXT_NUMBERS, "length", "range", "days_until", "lipsum"]))
+        return f"{callee}({arguments})"
+    if kind == 2:
+        arguments = ", ".join(inner() for _ in range(draw(st.integers(0, 2))))
+        return f"{inner()}|{draw(st.sampled_from(TEMPLATE_FILTERS))}({arguments})"
+    if kind == 3:
+        return f"{inner()}.{draw(st.sampled_from(TEMPLATE_ATTRIBUTES))}"
+    if kind == 4:
+        return f"{inner()}.upper()"
+    if kind == 5:
+        low, high = draw(st.sampled_from(["", "1", "-1", "params.limit", "n"])), inner()
+        return f"{inner()}[{low}:{high}]" if draw(st.booleans()) else f"{inner()}[{low or 0}]"
+    if kind == 6:
+        return f"{inner()} is {draw(st.sampled_from(TEMPLATE_TESTS))}"
+    if kind == 7:
+        return f"({inner()} if {inner()} else {inner()})"
+    if kind == 8:
+        return f"[{inner()}, {inner()}]"
+    if kind == 9:
+        return f"not {inner()}"
+    if kind == 10:
+        return f"-{inner()}"
+    if kind == 11:
+        return f"{{'k': {inner()}}}"
+    if kind in (12, 13):
+        number = draw(st.sampled_from(["n", "x", "1", "0", "params.limit", "length(items)"]))
+        operator = draw(st.sampled_from(["+", "-", "*", "/", "//", "%", "==", "<", "and", "or"]))
+        return f"({number} {operator} {inner()})"
+    if kind == 14:
+        return draw(st.sampled_from(TEMPLATE_SAFE_CALLS))
+    if kind == 15:
+        return f"{inner()}|{draw(st.sampled_from(TEMPLATE_SAFE_FILTERS))}"
+    return f"{draw(st.sampled_from(['msg', 'items', 'note']))}[{inner()}:]"
+
+
+def _jinja_statement(draw: Draw, depth: int) -> str:
+    """A statement of Jinja's grammar: text, output, if, for (recursive too), set (and
+    block set), macros and calls, filter and with blocks, includes and inheritance."""
+    expression = functools.partial(_jinja_expression, draw, 2)
+    if depth <= 0 or draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(["Text. ", "x", "\n- ", f"{{{{ {expression()} }}}}"]))
+    body = functools.partial(_jinja_body, draw, depth - 1)
+    kind = draw(st.integers(0, 10))
+    if kind == 0:
+        return f"{{% if {expression()} %}}{body()}{{% else %}}{body()}{{% endif %}}"
+    if kind in (1, 2):
+        recursive = " recursive" if draw(st.integers(0, 5)) == 0 else ""
+        over = expression() if kind == 1 else draw(st.sampled_from(TEMPLATE_LISTS))
+        return f"{{% for q in {over}{recursive} %}}{body()}{{% endfor %}}"
+    if kind == 3:
+        return f"{{% set v = {expression()} %}}{body()}"
+    if kind == 4:
+        return f"{{% set v %}}{body()}{{% endset %}}{{{{ v }}}}{{{{ v }}}}"
+    if kind == 5:
+        return (
+            f"{{% macro m(a) %}}{body()}{{{{ m(a) }}}}{{% endmacro %}}{{{{ m({expression()}) }}}}"
+        )
+    if kind == 6:
+        name = draw(st.sampled_from(["upper", "center(99999)"]))
+        return f"{{% filter {name} %}}{body()}{{% endfilter %}}"
+    if kind == 7:
+        return f"{{% with v = {expression()} %}}{body()}{{% endwith %}}"
+    if kind == 8:
+        return draw(
+            st.sampled_from(['{% include "x" %}', '{% extends "x" %}', '{% import "x" as y %}'])
+        )
+    if kind == 9:
+        return f"{{{{ {expression()} }}}}"
+    return f"{{% for q in items %}}{body()}{{{{ loop.index }}}}{{% endfor %}}"
+
+
+def _jinja_body(draw: Draw, depth: int) -> str:
+    return "".join(_jinja_statement(draw, depth) for _ in range(draw(st.integers(1, 3))))
+
+
+@st.composite
+def jinja_templates(draw: Draw) -> str:
+    """A template composed from Jinja's statements and expressions, with loops, `range`,
+    macros, string operations, attributes and filters a pack may not use, and the ones it
+    may (most are refused; the rest must render within the output budget)."""
+    return _jinja_body(draw, 3)
+
+
+TEMPLATE_PACK = {
+    "pack": "templated",
+    "version": "1",
+    "title": "Templated",
+    "sources": {"guide": {"title": "A guide", "sections": ["Basics"]}},
+    "decisions": {"go": {"title": "Go"}},
+    "facts": {
+        "msg": {"type": "str"},
+        "note": {"type": "text"},
+        "n": {"type": "int"},
+        "x": {"type": "float"},
+        "items": {"type": "list"},
+        "when": {"type": "date"},
+        "ok": {"type": "bool"},
+    },
+    "params": {
+        "limit": {"type": "int", "default": 3},
+        "words": {"type": "list", "default": ["word " * 200] * 150},
+    },
+    "rules": [],
+}
+
+
+def template_pack(text: str, in_draft: bool) -> dict[str, Any]:
+    """TEMPLATE_PACK with `text` as the recommend text of its rule, or as its draft body."""
+    pack = copy.deepcopy(TEMPLATE_PACK)
+    rule = {
+        "id": "r",
+        "when": "true",
+        "decide": "go",
+        "rationale": "Because.",
+        "cite": {"source": "guide", "section": "Basics"},
+        "recommend": {"topic": "t", "text": "Plain." if in_draft else text},
+    }
+    pack["rules"] = [rule]
+    if in_draft:
+        cite = {"source": "guide", "section": "Basics"}
+        draft = {"id": "d", "decision": "go", "channel": "email", "subject": "S", "cite": cite}
+        pack["drafts"] = [{**draft, "body": text}]
+    return pack
+
+
+def template_situations() -> st.SearchStrategy[dict[str, Any]]:
+    """Situations for TEMPLATE_PACK, with values at their limits (long strings, full lists,
+    numbers at ±2^53, zero) as often as ordinary ones."""
+    long = "w" * 1_000
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "msg": st.sampled_from(["hi", long, "", "{{ x }}"]),
+            "note": st.sampled_from(["Hello. Why?", "x " * 50_000]),
+            "n": st.sampled_from([0, 1, -1, 3, MAX_INT, -MAX_INT]),
+            "x": st.sampled_from([0.0, -0.0, 0.5, float(MAX_INT), 1e15]),
+            "items": st.sampled_from([[], ["a", "b?"], [long] * 100]),
+            "when": st.sampled_from([TODAY, TODAY + datetime.timedelta(days=3)]),
+            "ok": st.booleans(),
+        },
+    )

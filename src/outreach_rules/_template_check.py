@@ -156,7 +156,7 @@ class SubsetChecker:
             what, instead = _REFUSED_STATEMENTS.get(
                 type(node), (f"'{type(node).__name__}' statements", "write the text out")
             )
-            raise self.refuse(node, f"{what} are not allowed in a pack's texts; {instead}")
+            raise self.refuse(node, f"{what} cannot be used in a pack's texts; {instead}")
 
     def assign(self, node: nodes.Assign) -> None:
         if not isinstance(node.target, nodes.Name):
@@ -242,7 +242,7 @@ class SubsetChecker:
             nodes.NSRef: "namespaces",
         }
         what = refused.get(type(node), f"'{type(node).__name__}' expressions")
-        raise self.refuse(node, f"{what} are not allowed in a pack's texts")
+        raise self.refuse(node, f"{what} cannot be used in a pack's texts")
 
     def numbers(self, node: nodes.Node, symbol: str, *operands: Kinds) -> None:
         for kinds in operands:
@@ -275,7 +275,7 @@ class SubsetChecker:
         if name in FUNCTIONS:
             raise self.refuse(node, f"'{name}' is a function: call it, {name}(...)", name)
         # Unknown names are reported earlier, with did-you-mean (see _templates).
-        raise self.refuse(node, f"'{name}' is not allowed in a pack's texts", name)
+        raise self.refuse(node, f"'{name}' cannot be used in a pack's texts", name)
 
     def attribute(self, node: nodes.Getattr) -> Kinds:
         owner = node.node.name if isinstance(node.node, nodes.Name) else None

@@ -24,6 +24,7 @@ from typing import Any
 
 from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
 from ._guard import describe
 from ._suggest import suggest
@@ -53,7 +54,8 @@ MAX_EVALUATION_OUTPUT = 1_048_576
 MAX_STEPS = 1_000
 MAX_NUMBER = 2**53
 _GLOBAL_NAMES = frozenset({"params", "today", "range", "loop"})
-_LOOP_FILTER = "outreach rules: counted loop"  # a name no template can write
+_LOOP_FILTER = "outreach rules: counted loop"  # names no template can write
+_SLICE_FILTER = "outreach rules: slice"
 _BUDGET_KEY = "outreach rules: evaluation budget"  # likewise, in a context
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
@@ -125,29 +127,66 @@ class _Environment(ImmutableSandboxedEnvironment):
     intercepted_unops = frozenset({"-", "+"})
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:  # noqa: ARG002 - Jinja's signature
+        if left is None or right is None:
+            return None  # an unknown fact, as the pack functions treat it
         a, b = _number(left, operator), _number(right, operator)
         if operator == "**":
             raise _Refused("'**' is not allowed")
         return _bounded(_BINARY[operator](a, b))
 
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if obj is None:
+            return None  # an item or a slice of an unknown fact is unknown
+        return super().getitem(obj, argument)
+
     def call_unop(self, context: Any, operator: str, arg: Any) -> Any:  # noqa: ARG002 - Jinja's signature
+        if arg is None:
+            return None
         value = _number(arg, operator)
         return _bounded(-value if operator == "-" else +value)
 
 
-def _counted(items: Iterable[Any]) -> Iterator[Any]:
-    """The items of a loop, each counted against the text's steps."""
+def _counted(items: Iterable[Any] | None) -> Iterator[Any]:
+    """The items of a loop, each counted against the text's steps; an unknown list (None)
+    has none."""
     budget = _CURRENT.get()
-    for item in items:
+    for item in items or ():
         if budget is not None:
             budget.step()
         yield item
+
+
+def _sliced(value: Any, start: Any, stop: Any, step: Any) -> Any:
+    """`value[start:stop:step]`; a slice of an unknown fact (None) is unknown."""
+    return None if value is None else value[start:stop:step]
+
+
+class _Rewriter(NodeTransformer):
+    """Counts the items of every loop; slices go through `_sliced` (Jinja compiles them to
+    a plain subscript, which an unknown fact would fail)."""
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:  # noqa: N802 - Jinja dispatches on the node name
+        self.generic_visit(node)
+        node.iter = nodes.Filter(node.iter, _LOOP_FILTER, [], [], None, None, lineno=node.lineno)
+        return node
+
+    def visit_Getitem(self, node: nodes.Getitem) -> nodes.Node:  # noqa: N802 - Jinja dispatches on the node name
+        self.generic_visit(node)
+        part = node.arg
+        if not isinstance(part, nodes.Slice):
+            return node
+        bounds = [
+            bound if bound is not None else nodes.Const(None, lineno=node.lineno)
+            for bound in (part.start, part.stop, part.step)
+        ]
+        return nodes.Filter(node.node, _SLICE_FILTER, bounds, [], None, None, lineno=node.lineno)
 
 
 def _environment() -> _Environment:
     env = _Environment(autoescape=False, keep_trailing_newline=False)
     env.filters["long_date"] = long_date
     env.filters[_LOOP_FILTER] = _counted
+    env.filters[_SLICE_FILTER] = _sliced
     return env
 
 
@@ -210,7 +249,7 @@ def _check_filters_and_tests(tree: nodes.Template, multiline: bool) -> None:
         kind, available = (
             ("filter", _ENV.filters) if isinstance(node, nodes.Filter) else ("test", _ENV.tests)
         )
-        if node.name not in available or node.name == _LOOP_FILTER:
+        if node.name not in available or node.name in (_LOOP_FILTER, _SLICE_FILTER):
             where = f" on its line {node.lineno}" if multiline else ""
             choices = FILTERS if kind == "filter" else available
             raise TemplateProblem(
@@ -224,9 +263,7 @@ def _check_filters_and_tests(tree: nodes.Template, multiline: bool) -> None:
 @functools.lru_cache(maxsize=4096)
 def _compiled(text: str) -> Any:
     """The template, with every loop's items counted (a checked template only)."""
-    tree = _ENV.parse(text)
-    for loop in tree.find_all(nodes.For):
-        loop.iter = nodes.Filter(loop.iter, _LOOP_FILTER, [], [], None, None, lineno=loop.lineno)
+    tree = _Rewriter().visit(_ENV.parse(text))
     return _ENV.from_string(tree)
 
 
