@@ -364,6 +364,57 @@ ISSUE_CASES = {
 }
 
 
+def test_a_comparison_with_an_unknown_fact_in_a_text_is_an_evaluation_error(
+    tmp_path: Path,
+) -> None:
+    """Protects the library's errors for what Jinja itself raises: comparing an unknown
+    fact with a number inside a text is a TypeError in Python, which `evaluate` raises as
+    an EvaluationError naming the rule and line, with the TypeError as its cause."""
+    path = write(tmp_path, "Start.\n{% if n > 3 %}Many.{% endif %}")
+    error = evaluation_error(path, {}, then={"n": 4})
+    assert str(error) == (
+        f"{path}: rule 'r', recommend text, template line 2: TypeError: '>' not supported "
+        "between instances of 'NoneType' and 'int'"
+    )
+    assert isinstance(error.__cause__, TypeError)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_any_exception_while_rules_fire_becomes_an_evaluation_error(
+    tmp_path: Path, backend: str
+) -> None:
+    """Protects the last line of defence: whatever a rule's test raises (here a
+    MemoryError, as an exhausted process would) leaves `evaluate` as an EvaluationError
+    with the original as its cause, on either backend, and the engine evaluates again."""
+    pack = template_pack("Plain.", in_draft=False)
+    pack["rules"][0]["when"] = "length(items) > 1"  # computed in Python on both backends
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    engine = orr.Engine.from_paths(path, backend=backend)  # type: ignore[arg-type]
+
+    def exhausted(_env: Any) -> Any:
+        raise MemoryError
+
+    try:
+        stratum = engine.program.strata[0]
+        compute = stratum.lifted[0].compute if stratum.lifted else None
+        rule = engine.program.rules[0]
+        kept = rule.test
+        rule.test = exhausted
+        if stratum.lifted:
+            stratum.lifted[0].compute = exhausted
+        with pytest.raises(orr.EvaluationError) as caught:
+            engine.evaluate({"items": ["a", "b"]}, today=TODAY)
+        assert str(caught.value) == "evaluation failed: MemoryError"
+        assert isinstance(caught.value.__cause__, MemoryError)
+        rule.test = kept
+        if compute is not None:
+            stratum.lifted[0].compute = compute
+        assert engine.evaluate({"items": ["a", "b"]}, today=TODAY).decision is not None
+    finally:
+        engine.close()
+
+
 def child(folder: str) -> None:
     """Load and evaluate each case of ISSUE_CASES; print what happened as one JSON line."""
     for name, text in ISSUE_CASES.items():
