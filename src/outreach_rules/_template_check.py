@@ -331,8 +331,8 @@ class SubsetChecker:
             )
         for argument, accepted in zip(node.args, spec.params, strict=True):
             kinds = self.expression(argument) - {"none"}
-            wanted = frozenset(_DECLARED[kind] for kind in accepted)
-            if "any" not in kinds and not kinds <= wanted:
+            wanted = frozenset(_DECLARED.get(kind, "any") for kind in accepted)
+            if "any" not in kinds | wanted and not kinds <= wanted:
                 raise self.refuse(
                     node,
                     f"{callee}() expects {_describe(wanted)} here, not {_describe(kinds)}",

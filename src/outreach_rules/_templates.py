@@ -333,20 +333,20 @@ def render(text: str, names: dict[str, Any]) -> str:
 def _collect(parts: Iterator[str], template: Any, limit: int) -> tuple[list[str], int]:
     """The pieces of the output, counted as they come: a long text is never built."""
     pieces: list[str] = []
+    append = pieces.append  # a text yields dozens of pieces: keep the loop lean
     size = 0
     for piece in parts:
         size += len(piece)
         if size > limit:
-            line = _generator_line(parts, template)
-            if limit < MAX_OUTPUT:
-                message = (
-                    f"the texts of one evaluation run past {MAX_EVALUATION_OUTPUT:,} characters"
-                )
-            else:
-                message = f"the text runs past {MAX_OUTPUT:,} characters"
-            raise RenderProblem(message, line)
-        pieces.append(piece)
+            raise RenderProblem(_overflow(limit), _generator_line(parts, template))
+        append(piece)
     return pieces, size
+
+
+def _overflow(limit: int) -> str:
+    if limit < MAX_OUTPUT:
+        return f"the texts of one evaluation run past {MAX_EVALUATION_OUTPUT:,} characters"
+    return f"the text runs past {MAX_OUTPUT:,} characters"
 
 
 def _describe(error: BaseException) -> str:
