@@ -70,11 +70,17 @@ STRINGS = (
     "interview",
 )
 ENUM_VALUES = ("a", "b", "c", "email", "phone", "yes", "no", "", "1", "a b", "é", "TRUE", "$m")
-INT_LITERALS = (-3, -1, 0, 1, 2, 3, 5, 10, 2**31, MAX_INT - 1, MAX_INT, -MAX_INT, 10**20)
+INT_LITERALS = (-3, -1, 0, 1, 2, 3, 5, 10, 2**31, MAX_INT - 1, MAX_INT, -MAX_INT, 1 - MAX_INT)
+# Ints that a double cannot hold (or only just): a pack may compare them with ints only.
+WIDE_INT_LITERALS = (MAX_INT + 1, -MAX_INT - 1, MAX_INT + 2, 2**63 - 1, -(2**63), 2**64, 10**20)
 # Float literals, in comparisons with numbers; the last ones print in exponent notation.
-FLOAT_LITERALS = (2.5, -0.5, 0.25, 1e-05, 1e16)
+FLOAT_LITERALS = (2.5, -0.5, 0.25, -0.0, 0.0, 1e-05, 1e16, float(MAX_INT), float(MAX_INT - 1))
+FLOAT_LITERALS += (-float(MAX_INT), float(MAX_INT + 2), 1.7976931348623157e308, 5e-324)
 INT_VALUES = (0, 1, 2, 3, 5, 10, -1, -3, 2**31, -(2**31) - 1, MAX_INT - 1, MAX_INT, -MAX_INT)
-FLOAT_VALUES = (0.0, 0.5, 2.5, -0.5, 3.0, 1e-05, 1e15, float(MAX_INT))
+INT_VALUES += (1 - MAX_INT, MAX_INT - 2)
+# Floats around 2^53 (where doubles step by 2, then 4), signed zeros, the smallest ones.
+FLOAT_VALUES = (0.0, -0.0, 0.5, 2.5, -0.5, 3.0, 1e-05, 1e15, float(MAX_INT), -float(MAX_INT))
+FLOAT_VALUES += (float(MAX_INT - 1), float(1 - MAX_INT), MAX_INT - 0.5, 5e-324, -5e-324)
 TEXT_FRAGMENTS = (
     "Hello Dana,",
     "Hi",
@@ -266,12 +272,19 @@ def _number_term(draw: Draw, scope: Scope) -> Term:
     return _call(choice, fact)
 
 
-def _number_operand(draw: Draw, scope: Scope) -> Term:
-    """The other side of a numeric comparison: a literal, an int param or another number."""
+def _is_float(term: Term, scope: Scope) -> bool:
+    return term.text in {name.name for name in scope.names_of("float")}
+
+
+def _number_operand(draw: Draw, scope: Scope, other: Term) -> Term:
+    """The other side of a numeric comparison: a literal, an int param or another number.
+    Ints beyond ±2^53 meet ints only: a float beside them is refused."""
     choice = draw(st.integers(0, 9))
     ints = scope.params_of("int")
-    if choice <= 4:
+    if choice <= 3 or (choice == 4 and _is_float(other, scope)):
         return Term(literal(draw(st.sampled_from(INT_LITERALS))), frozenset())
+    if choice == 4:
+        return Term(literal(draw(st.sampled_from(WIDE_INT_LITERALS))), frozenset())
     if choice == 5:
         return Term(literal(draw(st.sampled_from(FLOAT_LITERALS))), frozenset())
     if choice <= 7 and ints:
@@ -355,7 +368,7 @@ def _atom(draw: Draw, scope: Scope) -> Cond:  # noqa: PLR0915 - one branch per a
         return _member(draw, term.text, list_literal(items), len(items), term.reads)
     if kind == "number":
         left = _number_term(draw, scope)
-        right = _number_operand(draw, scope)
+        right = _number_operand(draw, scope, left)
         sides = (left, right) if draw(st.booleans()) else (right, left)
         return Cond(
             f"{sides[0].text} {_one(draw, ops)} {sides[1].text}", 1, 1, left.reads | right.reads
@@ -1253,3 +1266,199 @@ def bundled_situations(draw: Draw, pack_facts: Mapping[str, Mapping[str, Any]]) 
     near = st.integers(-3, 12).map(lambda days: TODAY + datetime.timedelta(days=days))
     situation["interview_date"] = draw(st.one_of(st.none(), near, near.map(str)))
     return {name: value for name, value in situation.items() if value is not None}
+
+
+# ---------------------------------------------------------------- templates from all of Jinja
+# The facts and params of TEMPLATE_PACK, which `jinja_templates()` reads (and names it
+# does not declare, which a pack must refuse).
+TEMPLATE_NAMES = ("msg", "note", "n", "x", "items", "when", "ok", "today", "q", "v", "loop")
+TEMPLATE_STRANGE_NAMES = (
+    "range", "lipsum", "cycler", "joiner", "namespace", "dict", "nope", "params.nope",
+)  # fmt: skip
+TEMPLATE_FILTERS = (
+    "long_date", "upper", "lower", "trim", "title", "length", "first", "last", "default",
+    "abs", "round", "center", "join", "format", "replace", "wordwrap", "indent", "list",
+    "batch", "slice", "map", "attr", "sum", "truncate", "tojson", "string", "int", "reverse",
+    "sort", "unique", "pprint", "urlize", "xmlattr", "dictsort", "selectattr", "random",
+)  # fmt: skip
+TEMPLATE_TESTS = ("defined", "none", "number", "string", "divisibleby", "even", "in", "sameas")
+TEMPLATE_ATTRIBUTES = ("limit", "words", "index", "first", "upper", "__class__", "__mro__", "x")
+TEMPLATE_CONSTANTS = (
+    "0", "1", "3", "-1", "2", "100000", "10**9", "9007199254740992", "1e308", "0.5",
+    "None", "true", "'x'", '"a b "', "'{{ msg }}'", "'%s'", "[]", "['a', 'b']", "[1, 2]",
+)  # fmt: skip
+TEMPLATE_BINARY = ("+", "-", "*", "/", "//", "%", "**", "~", "==", "<", "in", "and", "or")
+# What a pack may write, drawn as often as the rest so that many templates load and render.
+TEMPLATE_SAFE_LEAVES = (
+    "msg", "note", "n", "x", "items", "when", "ok", "today", "params.limit", "params.words",
+    "1", "2", "0.5", "'a'", "['a', 'b?']", "n", "x", "msg",
+)  # fmt: skip
+TEMPLATE_SAFE_CALLS = (
+    "word_count(msg)", "word_count(note)", "length(items)", "question_count(note)",
+    "count_any(note, params.words)", "days_until(when)", "specific_question_count(items, ['a'])",
+    "has_greeting(note)", "length(params.words)", "emoji_count(msg)",
+)  # fmt: skip
+TEMPLATE_SAFE_FILTERS = ("upper", "lower", "trim", "length", "first", "last", "default('d')")
+TEMPLATE_LISTS = ("items", "params.words", "items[:params.limit]", "['a', 'b']", "items[1:]")
+
+
+def _jinja_expression(draw: Draw, depth: int) -> str:
+    """An expression of Jinja's grammar (valid or not for a pack): names, literals,
+    arithmetic, string joining, calls, methods, attributes, items, filters and tests."""
+    if depth <= 0 or draw(st.integers(0, 3)) == 0:
+        if draw(st.integers(0, 2)) == 0:
+            return draw(
+                st.one_of(
+                    st.sampled_from(TEMPLATE_NAMES),
+                    st.sampled_from(TEMPLATE_CONSTANTS),
+                    st.sampled_from(TEMPLATE_STRANGE_NAMES),
+                )
+            )
+        return draw(st.sampled_from(TEMPLATE_SAFE_LEAVES))
+    inner = functools.partial(_jinja_expression, draw, depth - 1)
+    kind = draw(st.integers(0, 16))
+    if kind == 0:
+        return f"({inner()} {draw(st.sampled_from(TEMPLATE_BINARY))} {inner()})"
+    if kind == 1:
+        arguments = ", ".join(inner() for _ in range(draw(st.integers(0, 2))))
+        callee = draw(st.sampled_from([*TEXT_NUMBERS, "length", "range", "days_until", "lipsum"]))
+        return f"{callee}({arguments})"
+    if kind == 2:
+        arguments = ", ".join(inner() for _ in range(draw(st.integers(0, 2))))
+        return f"{inner()}|{draw(st.sampled_from(TEMPLATE_FILTERS))}({arguments})"
+    if kind == 3:
+        return f"{inner()}.{draw(st.sampled_from(TEMPLATE_ATTRIBUTES))}"
+    if kind == 4:
+        return f"{inner()}.upper()"
+    if kind == 5:
+        low, high = draw(st.sampled_from(["", "1", "-1", "params.limit", "n"])), inner()
+        return f"{inner()}[{low}:{high}]" if draw(st.booleans()) else f"{inner()}[{low or 0}]"
+    if kind == 6:
+        return f"{inner()} is {draw(st.sampled_from(TEMPLATE_TESTS))}"
+    if kind == 7:
+        return f"({inner()} if {inner()} else {inner()})"
+    if kind == 8:
+        return f"[{inner()}, {inner()}]"
+    if kind == 9:
+        return f"not {inner()}"
+    if kind == 10:
+        return f"-{inner()}"
+    if kind == 11:
+        return f"{{'k': {inner()}}}"
+    if kind in (12, 13):
+        number = draw(st.sampled_from(["n", "x", "1", "0", "params.limit", "length(items)"]))
+        operator = draw(st.sampled_from(["+", "-", "*", "/", "//", "%", "==", "<", "and", "or"]))
+        return f"({number} {operator} {inner()})"
+    if kind == 14:
+        return draw(st.sampled_from(TEMPLATE_SAFE_CALLS))
+    if kind == 15:
+        return f"{inner()}|{draw(st.sampled_from(TEMPLATE_SAFE_FILTERS))}"
+    return f"{draw(st.sampled_from(['msg', 'items', 'note']))}[{inner()}:]"
+
+
+def _jinja_statement(draw: Draw, depth: int) -> str:
+    """A statement of Jinja's grammar: text, output, if, for (recursive too), set (and
+    block set), macros and calls, filter and with blocks, includes and inheritance."""
+    expression = functools.partial(_jinja_expression, draw, 2)
+    if depth <= 0 or draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(["Text. ", "x", "\n- ", f"{{{{ {expression()} }}}}"]))
+    body = functools.partial(_jinja_body, draw, depth - 1)
+    kind = draw(st.integers(0, 10))
+    if kind == 0:
+        return f"{{% if {expression()} %}}{body()}{{% else %}}{body()}{{% endif %}}"
+    if kind in (1, 2):
+        recursive = " recursive" if draw(st.integers(0, 5)) == 0 else ""
+        over = expression() if kind == 1 else draw(st.sampled_from(TEMPLATE_LISTS))
+        return f"{{% for q in {over}{recursive} %}}{body()}{{% endfor %}}"
+    if kind == 3:
+        return f"{{% set v = {expression()} %}}{body()}"
+    if kind == 4:
+        return f"{{% set v %}}{body()}{{% endset %}}{{{{ v }}}}{{{{ v }}}}"
+    if kind == 5:
+        return (
+            f"{{% macro m(a) %}}{body()}{{{{ m(a) }}}}{{% endmacro %}}{{{{ m({expression()}) }}}}"
+        )
+    if kind == 6:
+        name = draw(st.sampled_from(["upper", "center(99999)"]))
+        return f"{{% filter {name} %}}{body()}{{% endfilter %}}"
+    if kind == 7:
+        return f"{{% with v = {expression()} %}}{body()}{{% endwith %}}"
+    if kind == 8:
+        return draw(
+            st.sampled_from(['{% include "x" %}', '{% extends "x" %}', '{% import "x" as y %}'])
+        )
+    if kind == 9:
+        return f"{{{{ {expression()} }}}}"
+    return f"{{% for q in items %}}{body()}{{{{ loop.index }}}}{{% endfor %}}"
+
+
+def _jinja_body(draw: Draw, depth: int) -> str:
+    return "".join(_jinja_statement(draw, depth) for _ in range(draw(st.integers(1, 3))))
+
+
+@st.composite
+def jinja_templates(draw: Draw) -> str:
+    """A template composed from Jinja's statements and expressions, with loops, `range`,
+    macros, string operations, attributes and filters a pack may not use, and the ones it
+    may (most are refused; the rest must render within the output budget)."""
+    return _jinja_body(draw, 3)
+
+
+TEMPLATE_PACK = {
+    "pack": "templated",
+    "version": "1",
+    "title": "Templated",
+    "sources": {"guide": {"title": "A guide", "sections": ["Basics"]}},
+    "decisions": {"go": {"title": "Go"}},
+    "facts": {
+        "msg": {"type": "str"},
+        "note": {"type": "text"},
+        "n": {"type": "int"},
+        "x": {"type": "float"},
+        "items": {"type": "list"},
+        "when": {"type": "date"},
+        "ok": {"type": "bool"},
+    },
+    "params": {
+        "limit": {"type": "int", "default": 3},
+        "words": {"type": "list", "default": ["word " * 200] * 150},
+    },
+    "rules": [],
+}
+
+
+def template_pack(text: str, in_draft: bool) -> dict[str, Any]:
+    """TEMPLATE_PACK with `text` as the recommend text of its rule, or as its draft body."""
+    pack = copy.deepcopy(TEMPLATE_PACK)
+    rule = {
+        "id": "r",
+        "when": "true",
+        "decide": "go",
+        "rationale": "Because.",
+        "cite": {"source": "guide", "section": "Basics"},
+        "recommend": {"topic": "t", "text": "Plain." if in_draft else text},
+    }
+    pack["rules"] = [rule]
+    if in_draft:
+        cite = {"source": "guide", "section": "Basics"}
+        draft = {"id": "d", "decision": "go", "channel": "email", "subject": "S", "cite": cite}
+        pack["drafts"] = [{**draft, "body": text}]
+    return pack
+
+
+def template_situations() -> st.SearchStrategy[dict[str, Any]]:
+    """Situations for TEMPLATE_PACK, with values at their limits (long strings, full lists,
+    numbers at ±2^53, zero) as often as ordinary ones."""
+    long = "w" * 1_000
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "msg": st.sampled_from(["hi", long, "", "{{ x }}"]),
+            "note": st.sampled_from(["Hello. Why?", "x " * 50_000]),
+            "n": st.sampled_from([0, 1, -1, 3, MAX_INT, -MAX_INT]),
+            "x": st.sampled_from([0.0, -0.0, 0.5, float(MAX_INT), 1e15]),
+            "items": st.sampled_from([[], ["a", "b?"], [long] * 100]),
+            "when": st.sampled_from([TODAY, TODAY + datetime.timedelta(days=3)]),
+            "ok": st.booleans(),
+        },
+    )

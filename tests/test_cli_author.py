@@ -415,7 +415,7 @@ def test_the_authoring_guide_commands_run(
 def test_the_authoring_guide_python_runs() -> None:
     """The Python examples of docs/authoring.md run and print what their comments say."""
     blocks = _blocks("python")
-    assert len(blocks) == 3
+    assert len(blocks) == 5
     outputs = []
     for code in blocks:
         run = subprocess.run(
@@ -424,4 +424,9 @@ def test_the_authoring_guide_python_runs() -> None:
         assert run.returncode == 0, run.stderr
         outputs.append(run.stdout.splitlines())
     assert outputs[0] == ["100.0 100.0"]
-    assert outputs[2] == ["100", "[('interview-outreach', '1.0.0'), ('short-messages', '1.0.0')]"]
+    assert outputs[2] == [
+        "Ask 2: 1. Which skills matter most? 2. Who will I meet?",
+        "Ask 1: 1. What should I focus on?",
+    ]
+    assert outputs[3][0].startswith("17 21 template on its line 2: 'range' is not allowed")
+    assert outputs[4] == ["100", "[('interview-outreach', '1.0.0'), ('short-messages', '1.0.0')]"]

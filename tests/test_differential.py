@@ -242,3 +242,103 @@ def test_string_literal_with_surrogate_escapes(tmp_path: Path) -> None:
         engine.evaluate({"s": "\ud83d\ude00"})
     assert refused.value.facts == ["s"]
     check_pair(ok, {"s": "\U0001f600"})
+
+
+MAX_EXACT = 2**53
+AROUND_2_53 = [
+    float(MAX_EXACT),
+    float(MAX_EXACT - 1),
+    MAX_EXACT - 0.5,
+    -float(MAX_EXACT),
+    0.0,
+    -0.0,
+    5e-324,
+]
+
+
+@pytest.mark.parametrize("op", ["==", "!=", "<", "<=", ">", ">="])
+def test_an_int_beyond_2_53_that_meets_a_float_is_refused(tmp_path: Path, op: str) -> None:
+    """Protects the fuzz finding that a float fact of 2^53 compared with 2^53 + 1 fired on
+    durable_rules (which rounds the literal to a double) and not in Python (which compares
+    exactly): such a literal is refused when the pack is loaded, with its position."""
+    path = write_pack(
+        tmp_path,
+        facts={"x": {"type": "float"}},
+        rules=[{"id": "r0", "when": f"x {op} 9007199254740993", "decide": "go"}],
+    )
+    with pytest.raises(orr.RulebookError) as caught:
+        orr.Engine.from_paths(path, backend="python")
+    [problem] = caught.value.problems
+    assert problem.rule_id == "r0"
+    assert problem.message == (
+        "9007199254740993 is beyond ±9,007,199,254,740,992, the integers a float compares "
+        "with exactly on both backends; x is a float"
+    )
+    assert problem.column == len(f"  when: x {op} ") + 1
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "x >= 9007199254740992",
+        "x == 9007199254740992",
+        "x > 9007199254740991",
+        "x < -9007199254740992",
+        "x == 0",
+        "x == -0.0",
+        "x <= 0.0",
+        "x > 0",
+        "n > 9007199254740993",
+        "n < -9223372036854775808",
+        "n == 18446744073709551616",
+        "n >= 9007199254740992.0",
+        "n < 9007199254740994.0",
+        "n in [9007199254740992, 9007199254740993]",
+        "x in [9007199254740992, 1.5]",
+    ],
+)
+def test_numbers_around_2_53_give_the_same_rules_on_both_backends(
+    tmp_path: Path, when: str
+) -> None:
+    """Protects exact number comparisons on both backends: floats and ints at and around
+    2^53, both zeros and the smallest float, against literals at the edge of what a double
+    holds (and ints far beyond it, which only ints may meet), fire the same rules."""
+    path = write_pack(
+        tmp_path,
+        facts={"x": {"type": "float"}, "n": {"type": "int"}},
+        rules=[{"id": "r0", "when": when, "decide": "go"}],
+    )
+    ints = [MAX_EXACT, MAX_EXACT - 1, -MAX_EXACT, 0, 1 - MAX_EXACT]
+    durable, python = engines(path)
+    try:
+        for x, n in zip(AROUND_2_53, [*ints, 0, 0], strict=True):
+            assert_backends_agree(durable, python, {"x": x, "n": n}, TODAY)
+    finally:
+        durable.close()
+
+
+def test_a_param_beyond_2_53_is_refused(tmp_path: Path) -> None:
+    """Protects the numeric rule for parameters: a value beyond ±2^53 could meet a float in
+    a condition, so a default or an override past it is refused, naming the parameter."""
+    path = write_pack(
+        tmp_path,
+        facts={"x": {"type": "float"}},
+        rules=[{"id": "r0", "when": "x > params.p", "decide": "go"}],
+    )
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "params:\n  p: {type: float, default: 0}\n", encoding="utf-8")
+    with pytest.raises(orr.RulebookError) as caught:
+        orr.Engine.from_paths(path, backend="python", params={"p": 2**53 + 1})
+    [problem] = caught.value.problems
+    assert problem.message == (
+        "parameter 'p' is 9007199254740993, beyond ±9,007,199,254,740,992, the integers "
+        "both backends compare exactly"
+    )
+    path.write_text(text + "params:\n  p: {type: int, default: -9007199254740993}\n")
+    with pytest.raises(orr.RulebookError) as caught:
+        orr.Engine.from_paths(path, backend="python")
+    [problem] = caught.value.problems
+    assert problem.message == (
+        "params.p: default -9007199254740993 is beyond ±9,007,199,254,740,992, the integers "
+        "both backends compare exactly"
+    )

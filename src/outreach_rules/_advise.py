@@ -8,12 +8,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _templates
+from ._guard import only_library_errors
 from ._provisional import provisional_run
 from ._questions import find_questions, prompt_of
 from ._tracing import make_trace
 from ._words import fact_words, fill, plain, show_value
 from .advice import Advice
 from .compile import CompiledRule, Env
+from .errors import EvaluationError
 from .model import (
     Assumption,
     Citation,
@@ -104,6 +106,7 @@ def template_values(engine: Engine, env: Env, today: datetime.date) -> dict[str,
     return _templates.context(facts, engine.program.checked.params, today)
 
 
+@only_library_errors
 def build_advice(
     engine: Engine,
     env: Env,
@@ -253,7 +256,7 @@ def _items(
         fields = {
             "rule_id": rule.id,
             "topic": outcome.topic,
-            "text": _templates.render(outcome.text, values),
+            "text": _render(engine, ("rules", rule.id), f"{kind} text", outcome.text, values),
             "priority": rule.checked.priority,
             "because": reasons(engine, rule, env, fired, memo),
             "rationale": spec.rationale,
@@ -281,11 +284,28 @@ def _draft(
             Draft,
             id=draft.id,
             channel=spec.channel,
-            subject=_templates.render(spec.subject, values),
-            body=_templates.render(spec.body, values),
+            subject=_render(engine, ("drafts", draft.id), "subject", spec.subject, values),
+            body=_render(engine, ("drafts", draft.id), "body", spec.body, values),
             source=citation(engine, spec.cite),
         )
     return None
+
+
+def _render(
+    engine: Engine, owner: tuple[str, str], part: str, text: str, values: dict[str, Any]
+) -> str:
+    """A filled-in text; EvaluationError naming the pack file, the rule or draft and the
+    template line when it fails or runs past its bounds."""
+    try:
+        return _templates.render(text, values)
+    except _templates.RenderProblem as problem:
+        section, name = owner
+        file, _ = engine.rulebook.locate(section, name)
+        kind = "rule" if section == "rules" else "draft"
+        line = f", template line {problem.line}" if problem.line else ""
+        raise EvaluationError(
+            f"{file.path}: {kind} '{name}', {part}{line}: {problem.message}"
+        ) from problem.__cause__
 
 
 def rulebook_info(engine: Engine) -> RulebookInfo:

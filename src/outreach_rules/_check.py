@@ -16,10 +16,18 @@ from typing import Any
 
 from . import expr
 from ._suggest import suggest
-from ._templates import TemplateProblem, check_template
+from ._templates import Names, TemplateProblem, check_template
 from .errors import Problem, RulebookError
 from .expr import Cond, ExprProblem, NameInfo, Scope, Term
-from .rulebook import RESERVED_NAMES, PackFile, Rulebook, RuleSpec, value_has_type
+from .rulebook import (
+    RESERVED_NAMES,
+    PackFile,
+    Rulebook,
+    RuleSpec,
+    beyond_exact,
+    inexact_int,
+    value_has_type,
+)
 from .text import FUNCTIONS
 
 MAX_RULES = 5_000
@@ -68,6 +76,10 @@ class _Checker:
         self.facts = self._facts()
         self.scope = Scope(
             self.facts, {n: (p.type, self.params[n]) for n, p in self.spec.params.items()}
+        )
+        self.template_names = Names(
+            {name: info.type for name, info in self.facts.items()},
+            {name: param.type for name, param in self.spec.params.items()},
         )
 
     # helpers -------------------------------------------------------------
@@ -138,7 +150,9 @@ class _Checker:
             elif not value_has_type(value, param.type):
                 self.problems.append(
                     Problem(
-                        f"parameter '{name}' must be {param.type}, got {value!r}",
+                        f"parameter '{name}' is {value!r}, {beyond_exact()}"
+                        if inexact_int(value) and param.type in ("int", "float")
+                        else f"parameter '{name}' must be {param.type}, got {value!r}",
                         "<params>",
                         code="param-type",
                     )
@@ -338,7 +352,8 @@ class _Checker:
                     "rules",
                     rule.id,
                     ("set", name),
-                    f"'{name}' is {derived.type}; {value!r} does not fit",
+                    f"'{name}' is {derived.type}; {value!r} does not fit"
+                    + (f": it is {beyond_exact()}" if inexact_int(value) else ""),
                     rule_id=rule.id,
                     code="type",
                 )
@@ -346,17 +361,22 @@ class _Checker:
     def _check_text(
         self, file: PackFile, path: tuple[str | int, ...], text: str, rule_id: str | None
     ) -> None:
-        known = set(self.facts) | set(expr_functions())
         try:
-            check_template(text, known, set(self.params))
+            check_template(text, self.template_names)
         except TemplateProblem as error:
+            line, column, width = _template_position(file, path, text, error)
+            lines = file.doc.lines
             self.problems.append(
-                file.doc.problem(
-                    path,
+                Problem(
                     error.message,
+                    file=file.path,
+                    line=line,
+                    column=column,
                     rule_id=rule_id,
                     code="template",
                     suggestions=error.suggestions,
+                    source_line=lines[line - 1] if 0 < line <= len(lines) else None,
+                    width=width,
                 )
             )
 
@@ -483,6 +503,31 @@ class _Checker:
                     self._expr_problem(file, (*path, "when"), draft.when, error, None)
             checked.append(CheckedDraft(draft.id, draft.decision, cond, draft))
         return checked
+
+
+def _template_position(
+    file: PackFile, path: tuple[str | int, ...], text: str, error: TemplateProblem
+) -> tuple[int, int, int]:
+    """Line, column and width in the pack file of the template line a problem is on (and of
+    its token there, when it can be found); the start of the text otherwise."""
+    mark = file.doc.mark(path)
+    rows = text.splitlines()
+    if not 0 < error.line <= len(rows):
+        return mark.line, mark.column, 1
+    wanted = rows[error.line - 1].strip()
+    probe = wanted[:40]
+    lines = file.doc.lines
+    # A block scalar keeps its lines; a folded or quoted one may join them: search onwards.
+    last = min(len(lines), mark.line + len(rows) * 2 + 2)
+    for number in range(mark.line, last + 1):
+        source = lines[number - 1]
+        if probe and probe in source:
+            start = source.index(probe)
+            found = source.find(error.token, start) if error.token else -1
+            if found >= 0:
+                return number, found + 1, max(1, len(error.token))
+            return number, start + 1, 1
+    return mark.line, mark.column, 1
 
 
 def expr_functions() -> list[str]:

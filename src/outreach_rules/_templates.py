@@ -1,70 +1,245 @@
 """Safe templating of advice texts and drafts (sandboxed Jinja, no autoescape: plain text).
 
 Values are inserted literally: Jinja never renders a value as a template, so a name such as
-`{{x}}` or `$x` stays as typed. Templates are parsed and their names (facts, parameters,
-filters and tests) checked when a pack is loaded, and compiled on first use.
+`{{x}}` or `$x` stays as typed. Templates are parsed when a pack is loaded: their names
+(facts, parameters, filters and tests) are checked, and so is the subset of Jinja they may
+use (`_template_check`). Rendering is bounded too: each text may produce at most
+MAX_OUTPUT characters and take MAX_STEPS loop items and function calls, an evaluation's
+texts together at most MAX_EVALUATION_OUTPUT characters, and arithmetic stays on numbers
+within ±2^53. Past a bound, or on any error inside a template, rendering raises
+RenderProblem with the template line.
 """
 
 from __future__ import annotations
 
+import contextvars
 import datetime
 import functools
-from collections.abc import Mapping
+import math
+import operator
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.visitor import NodeTransformer
 
+from ._guard import describe
 from ._suggest import suggest
+from ._template_check import (
+    FILTERS,
+    MAX_TEMPLATE_LENGTH,
+    Names,
+    TemplateProblem,
+    check_subset,
+)
 from .text import FUNCTIONS, long_date
 
+__all__ = [
+    "MAX_EVALUATION_OUTPUT",
+    "MAX_OUTPUT",
+    "MAX_STEPS",
+    "Names",
+    "RenderProblem",
+    "TemplateProblem",
+    "check_template",
+    "context",
+    "render",
+]
+
+MAX_OUTPUT = 65_536
+MAX_EVALUATION_OUTPUT = 1_048_576
+MAX_STEPS = 1_000
+MAX_NUMBER = 2**53
 _GLOBAL_NAMES = frozenset({"params", "today", "range", "loop"})
+_LOOP_FILTER = "outreach rules: counted loop"  # names no template can write
+_SLICE_FILTER = "outreach rules: slice"
+_BUDGET_KEY = "outreach rules: evaluation budget"  # likewise, in a context
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+    "/": operator.truediv,
+    "//": operator.floordiv,
+    "%": operator.mod,
+    "**": operator.pow,
+}
 
 
-class TemplateProblem(Exception):  # noqa: N818 - internal signal turned into a Problem
-    def __init__(self, message: str, suggestions: tuple[str, ...] = ()) -> None:
+class RenderProblem(Exception):  # noqa: N818 - internal signal turned into an EvaluationError
+    """Rendering failed or ran past a bound; `line` is the template line (0: unknown)."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
         super().__init__(message)
         self.message = message
-        self.suggestions = suggestions
+        self.line = line
 
 
-def _environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+class _Refused(Exception):  # noqa: N818 - raised inside a template, becomes a RenderProblem
+    pass
+
+
+@dataclass
+class _TextBudget:
+    """What one text may still use while it renders."""
+
+    steps: int = MAX_STEPS
+
+    def step(self) -> None:
+        self.steps -= 1
+        if self.steps < 0:
+            raise _Refused(f"the text takes more than {MAX_STEPS:,} loop items and function calls")
+
+
+@dataclass
+class _EvaluationBudget:
+    """Characters the texts of one evaluation may still produce."""
+
+    left: int = MAX_EVALUATION_OUTPUT
+
+
+_CURRENT: contextvars.ContextVar[_TextBudget | None] = contextvars.ContextVar(
+    "outreach_rules_text_budget", default=None
+)
+
+
+def _number(value: Any, symbol: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _Refused(f"'{symbol}' works on numbers only, not on {type(value).__name__}")
+    return value
+
+
+def _bounded(result: Any) -> Any:
+    if isinstance(result, int) and abs(result) > MAX_NUMBER:
+        raise _Refused(f"a number went beyond ±{MAX_NUMBER:,}")
+    if isinstance(result, float) and not math.isfinite(result):
+        raise _Refused("a number went beyond the largest float")
+    return result
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """The sandbox, with arithmetic kept to numbers within ±2^53 (so `n * n` repeated
+    cannot build a huge int) and never folded while compiling."""
+
+    intercepted_binops = frozenset(_BINARY)
+    intercepted_unops = frozenset({"-", "+"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:  # noqa: ARG002 - Jinja's signature
+        if left is None or right is None:
+            return None  # an unknown fact, as the pack functions treat it
+        a, b = _number(left, operator), _number(right, operator)
+        if operator == "**":
+            raise _Refused("'**' is not allowed")
+        return _bounded(_BINARY[operator](a, b))
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if obj is None:
+            return None  # an item or a slice of an unknown fact is unknown
+        return super().getitem(obj, argument)
+
+    def call_unop(self, context: Any, operator: str, arg: Any) -> Any:  # noqa: ARG002 - Jinja's signature
+        if arg is None:
+            return None
+        value = _number(arg, operator)
+        return _bounded(-value if operator == "-" else +value)
+
+
+def _counted(items: Iterable[Any] | None) -> Iterator[Any]:
+    """The items of a loop, each counted against the text's steps; an unknown list (None)
+    has none."""
+    budget = _CURRENT.get()
+    for item in items or ():
+        if budget is not None:
+            budget.step()
+        yield item
+
+
+def _sliced(value: Any, start: Any, stop: Any, step: Any) -> Any:
+    """`value[start:stop:step]`; a slice of an unknown fact (None) is unknown."""
+    return None if value is None else value[start:stop:step]
+
+
+class _Rewriter(NodeTransformer):
+    """Counts the items of every loop; slices go through `_sliced` (Jinja compiles them to
+    a plain subscript, which an unknown fact would fail)."""
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:  # noqa: N802 - Jinja dispatches on the node name
+        self.generic_visit(node)
+        node.iter = nodes.Filter(node.iter, _LOOP_FILTER, [], [], None, None, lineno=node.lineno)
+        return node
+
+    def visit_Getitem(self, node: nodes.Getitem) -> nodes.Node:  # noqa: N802 - Jinja dispatches on the node name
+        self.generic_visit(node)
+        part = node.arg
+        if not isinstance(part, nodes.Slice):
+            return node
+        bounds = [
+            bound if bound is not None else nodes.Const(None, lineno=node.lineno)
+            for bound in (part.start, part.stop, part.step)
+        ]
+        return nodes.Filter(node.node, _SLICE_FILTER, bounds, [], None, None, lineno=node.lineno)
+
+
+def _environment() -> _Environment:
+    env = _Environment(autoescape=False, keep_trailing_newline=False)
     env.filters["long_date"] = long_date
+    env.filters[_LOOP_FILTER] = _counted
+    env.filters[_SLICE_FILTER] = _sliced
     return env
 
 
 _ENV = _environment()
 
 
-def check_template(text: str, known: set[str], params: set[str]) -> None:
-    """Parse a template and check that every name it reads is declared, and every filter and
-    test it uses exists (Jinja itself only finds some of them, and some only when rendering)."""
+def check_template(text: str, names: Names) -> None:
+    """Parse a template; check that every name it reads is declared, every filter and test
+    it uses exists, and that it keeps to the subset of Jinja a pack may use."""
+    try:
+        _check(text, names)
+    except (RecursionError, MemoryError):
+        raise TemplateProblem("the template nests too deeply") from None
+
+
+def _check(text: str, names: Names) -> None:
+    if len(text) > MAX_TEMPLATE_LENGTH:
+        raise TemplateProblem(
+            f"the text is {len(text):,} characters; the limit is {MAX_TEMPLATE_LENGTH:,}"
+        )
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as error:  # TemplateAssertionError included
         raise _syntax_problem(error) from None
-    _check_filters_and_tests(tree, multiline="\n" in text.strip())
+    multiline = "\n" in text.strip()
+    _check_filters_and_tests(tree, multiline)
     try:
         undeclared = meta.find_undeclared_variables(tree)
     except TemplateAssertionError as error:  # raised by Jinja's code generator
         raise _syntax_problem(error) from None
+    known = set(names.facts) | set(FUNCTIONS)
     for name in sorted(undeclared - known - _GLOBAL_NAMES):
         raise TemplateProblem(f"template reads unknown name '{name}'", tuple(suggest(name, known)))
     for node in tree.find_all(nodes.Getattr):
         if (
             isinstance(node.node, nodes.Name)
             and node.node.name == "params"
-            and node.attr not in params
+            and node.attr not in names.params
         ):
             raise TemplateProblem(
                 f"template reads unknown parameter 'params.{node.attr}'",
-                tuple(f"params.{name}" for name in suggest(node.attr, params)),
+                tuple(f"params.{name}" for name in suggest(node.attr, names.params)),
+                line=node.lineno,
+                token=node.attr,
             )
+    # A fresh tree: Jinja's code generator (run by meta above) folds constants in place.
+    check_subset(_ENV.parse(text), names, multiline)
 
 
 def _syntax_problem(error: TemplateSyntaxError) -> TemplateProblem:
-    return TemplateProblem(f"template error on its line {error.lineno}: {error.message}")
+    return TemplateProblem(
+        f"template error on its line {error.lineno}: {error.message}", line=error.lineno
+    )
 
 
 def _check_filters_and_tests(tree: nodes.Template, multiline: bool) -> None:
@@ -74,17 +249,22 @@ def _check_filters_and_tests(tree: nodes.Template, multiline: bool) -> None:
         kind, available = (
             ("filter", _ENV.filters) if isinstance(node, nodes.Filter) else ("test", _ENV.tests)
         )
-        if node.name not in available:
+        if node.name not in available or node.name in (_LOOP_FILTER, _SLICE_FILTER):
             where = f" on its line {node.lineno}" if multiline else ""
+            choices = FILTERS if kind == "filter" else available
             raise TemplateProblem(
                 f"template uses unknown {kind} '{node.name}'{where}",
-                tuple(suggest(node.name, available)),
+                tuple(suggest(node.name, choices)),
+                line=node.lineno,
+                token=node.name,
             )
 
 
 @functools.lru_cache(maxsize=4096)
 def _compiled(text: str) -> Any:
-    return _ENV.from_string(text)
+    """The template, with every loop's items counted (a checked template only)."""
+    tree = _Rewriter().visit(_ENV.parse(text))
+    return _ENV.from_string(tree)
 
 
 @functools.lru_cache(maxsize=16)
@@ -100,6 +280,9 @@ def _functions(today: datetime.date) -> dict[str, Any]:
 
 
 def _none_safe(function: Any, *args: Any) -> Any:
+    budget = _CURRENT.get()
+    if budget is not None:
+        budget.step()
     if any(arg is None for arg in args):
         return None
     return function(*args)
@@ -109,20 +292,81 @@ def context(
     values: Mapping[str, Any], params: Mapping[str, Any], today: datetime.date
 ) -> dict[str, Any]:
     """What the templates of one evaluation see: functions, facts (None when unknown),
-    `params` and `today`. Made once and shared by all of them."""
-    return {**_functions(today), **values, "params": params, "today": today}
+    `params` and `today`. Made once and shared by all of them, with their output budget."""
+    return {
+        **_functions(today),
+        **values,
+        "params": params,
+        "today": today,
+        _BUDGET_KEY: _EvaluationBudget(),
+    }
 
 
 def render(text: str, names: dict[str, Any]) -> str:
-    """Fill in a template from a `context()`."""
-    template = _compiled(text)
-    # Template.render would copy the context and the globals again for every template.
+    """Fill in a template from a `context()`; RenderProblem past a bound or on any error."""
     try:
-        parts = template.root_render_func(template.new_context(names, shared=True))
-        filled = _ENV.concat(parts)
-    except Exception:  # noqa: BLE001 - Jinja's own way: re-raised with the template's lines
-        _ENV.handle_exception()
-    return str(filled).strip()
+        template = _compiled(text)
+    except Exception as error:  # a checked template compiles; never let it escape
+        raise RenderProblem(_describe(error)) from error
+    evaluation = names.get(_BUDGET_KEY)
+    limit = MAX_OUTPUT
+    if isinstance(evaluation, _EvaluationBudget):
+        limit = min(limit, evaluation.left)
+    token = _CURRENT.set(_TextBudget())
+    # Template.render would copy the context and the globals again for every template.
+    parts = template.root_render_func(template.new_context(names, shared=True))
+    try:
+        pieces, size = _collect(parts, template, limit)
+    except RenderProblem:
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever a template raises becomes one problem
+        original = None if isinstance(error, _Refused) else error  # a bound has no original
+        raise RenderProblem(_describe(error), _template_line(template, error)) from original
+    finally:
+        _CURRENT.reset(token)
+        parts.close()
+    if isinstance(evaluation, _EvaluationBudget):
+        evaluation.left -= size
+    return "".join(pieces).strip()
+
+
+def _collect(parts: Iterator[str], template: Any, limit: int) -> tuple[list[str], int]:
+    """The pieces of the output, counted as they come: a long text is never built."""
+    pieces: list[str] = []
+    append = pieces.append  # a text yields dozens of pieces: keep the loop lean
+    size = 0
+    for piece in parts:
+        size += len(piece)
+        if size > limit:
+            raise RenderProblem(_overflow(limit), _generator_line(parts, template))
+        append(piece)
+    return pieces, size
+
+
+def _overflow(limit: int) -> str:
+    if limit < MAX_OUTPUT:
+        return f"the texts of one evaluation run past {MAX_EVALUATION_OUTPUT:,} characters"
+    return f"the text runs past {MAX_OUTPUT:,} characters"
+
+
+def _describe(error: BaseException) -> str:
+    return str(error) if isinstance(error, _Refused) else describe(error)
+
+
+def _generator_line(parts: Iterator[str], template: Any) -> int:
+    frame = getattr(parts, "gi_frame", None)
+    return template.get_corresponding_lineno(frame.f_lineno) if frame is not None else 0
+
+
+def _template_line(template: Any, error: BaseException) -> int:
+    """The template line of the innermost template frame in the error's traceback."""
+    line = 0
+    trace: types.TracebackType | None = error.__traceback__
+    while trace is not None:
+        if trace.tb_frame.f_code.co_filename == "<template>":
+            line = template.get_corresponding_lineno(trace.tb_lineno)
+        trace = trace.tb_next
+    return line
 
 
 def names_read(text: str) -> set[str]:

@@ -20,6 +20,7 @@ from . import _batch, _durable
 from ._advise import build_advice
 from ._answers import parse_answer
 from ._check import check
+from ._guard import only_library_errors
 from ._provisional import assumed_values
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
@@ -163,6 +164,7 @@ class Engine:
         """
         return _batch.evaluate_many(self, situations, today, workers, trace)
 
+    @only_library_errors
     def run(
         self, known: Mapping[str, Any], today: datetime.date, backend: str | None = None
     ) -> tuple[Env, list[int]]:

@@ -5,7 +5,8 @@ Every error the library raises on purpose derives from one base::
     OutreachRulesError
      ├── RulebookError        a pack cannot be loaded: every problem, with file, line and column
      ├── SituationError       a situation is invalid (also a ValueError): every bad fact named
-     └── EvaluationError      evaluation failed inside an engine backend
+     └── EvaluationError      evaluation failed: a template, a function or a backend (the
+                              original exception, if any, is its __cause__)
 
 This module imports nothing else from the package, so every other module may import it.
 """
@@ -119,4 +120,5 @@ class SituationError(OutreachRulesError, ValueError):
 
 
 class EvaluationError(OutreachRulesError):
-    """Evaluation failed inside an engine backend; the engine stays usable."""
+    """Evaluation failed: a text ran past its bounds or raised, or a function or a backend
+    failed. The original exception, if any, is the `__cause__`; the engine stays usable."""

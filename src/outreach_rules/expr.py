@@ -24,6 +24,8 @@ NUMBER = frozenset({"int", "float"})
 STRINGY = frozenset({"str", "enum"})
 MAX_LENGTH = 2_000
 MAX_NODES = 200
+# The integers a double holds exactly (rulebook.MAX_EXACT_INT; expr imports nothing above it).
+MAX_EXACT_INT = 2**53
 
 
 # ---------------------------------------------------------------- the typed tree
@@ -409,6 +411,25 @@ def _check_comparable(op: str, left: Term, right: Term) -> None:
         )
     _check_enum_literal(left, right)
     _check_enum_literal(right, left)
+    _check_exact(left, right)
+    _check_exact(right, left)
+
+
+def _check_exact(term: Term, other: Term) -> None:
+    """Refuse an int literal that durable_rules would round where it meets a float: it
+    compares the two as doubles, Python compares them exactly."""
+    if (
+        isinstance(term, Const)
+        and other.type == "float"
+        and isinstance(term.value, int)
+        and not isinstance(term.value, bool)
+        and abs(term.value) > MAX_EXACT_INT
+    ):
+        raise ExprProblem(
+            f"{term.value} is beyond ±{MAX_EXACT_INT:,}, the integers a float compares with "
+            f"exactly on both backends; {render_term(other)} is a float",
+            term.span,
+        )
 
 
 def _check_enum_literal(term: Term, other: Term) -> None:

@@ -108,7 +108,7 @@ class ParamSpec(_Model):
     @model_validator(mode="after")
     def _default_type(self) -> ParamSpec:
         if not value_has_type(self.default, self.type):
-            raise ValueError(f"default {self.default!r} is not of type {self.type}")
+            raise ValueError(type_mismatch(self.default, self.type))
         return self
 
 
@@ -131,7 +131,7 @@ class DerivedSpec(_Model):
         if self.value is not None and self.default is not None:
             raise ValueError("a derived fact has either `value` or `default`, not both")
         if self.default is not None and not value_has_type(self.default, self.type, self.values):
-            raise ValueError(f"default {self.default!r} is not of type {self.type}")
+            raise ValueError(type_mismatch(self.default, self.type))
         return self
 
 
@@ -224,15 +224,38 @@ def _check_enum_values(kind: str, values: list[str] | None) -> None:
         raise ValueError("enum values must be distinct")
 
 
+# The integers a double holds exactly: durable_rules compares an int with a float as two
+# doubles, Python compares them exactly, so past this the backends could disagree.
+MAX_EXACT_INT = 2**53
+
+
+def inexact_int(value: object) -> bool:
+    """Whether a value is an int that a double cannot hold exactly (beyond ±2^53)."""
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_EXACT_INT
+
+
+def beyond_exact() -> str:
+    """The end of a message about an int beyond ±2^53."""
+    return f"beyond ±{MAX_EXACT_INT:,}, the integers both backends compare exactly"
+
+
+def type_mismatch(value: object, kind: str) -> str:
+    """Why a default does not fit its declared type."""
+    if inexact_int(value) and kind in ("int", "float"):
+        return f"default {value!r} is {beyond_exact()}"
+    return f"default {value!r} is not of type {kind}"
+
+
 def value_has_type(value: object, kind: str, values: list[str] | None = None) -> bool:
-    """Whether a literal fits a declared type (bools are not numbers here)."""
+    """Whether a literal fits a declared type (bools are not numbers here; ints within
+    ±2^53, like a situation's numbers)."""
     if kind == "bool":
         return isinstance(value, bool)
     if kind == "int":
-        return isinstance(value, int) and not isinstance(value, bool)
+        return isinstance(value, int) and not isinstance(value, bool) and not inexact_int(value)
     if kind == "float":
         number = isinstance(value, int | float) and not isinstance(value, bool)
-        return number and math.isfinite(float(typing.cast(float, value)))
+        return number and not inexact_int(value) and math.isfinite(typing.cast(float, value))
     if kind == "enum":
         return isinstance(value, str) and value in (values or [])
     if kind in ("str", "text"):
