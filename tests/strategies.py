@@ -1253,3 +1253,15 @@ def bundled_situations(draw: Draw, pack_facts: Mapping[str, Mapping[str, Any]]) 
     near = st.integers(-3, 12).map(lambda days: TODAY + datetime.timedelta(days=days))
     situation["interview_date"] = draw(st.one_of(st.none(), near, near.map(str)))
     return {name: value for name, value in situation.items() if value is not None}
+
+
+@st.composite
+def packs_with_assumptions(draw: Draw) -> str:
+    """The YAML text of a random pack (`packs()`) where about half of the facts declare
+    `assume:`, each a value of the fact's type drawn like a situation's (dates as ISO text)."""
+    data = yaml.safe_load(draw(packs()))
+    for spec in data["facts"].values():
+        if draw(st.booleans()):
+            value = draw(_value(spec))
+            spec["assume"] = value.isoformat() if isinstance(value, datetime.date) else value
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
