@@ -1462,3 +1462,15 @@ def template_situations() -> st.SearchStrategy[dict[str, Any]]:
             "ok": st.booleans(),
         },
     )
+
+
+@st.composite
+def packs_with_assumptions(draw: Draw) -> str:
+    """The YAML text of a random pack (`packs()`) where about half of the facts declare
+    `assume:`, each a value of the fact's type drawn like a situation's (dates as ISO text)."""
+    data = yaml.safe_load(draw(packs()))
+    for spec in data["facts"].values():
+        if draw(st.booleans()):
+            value = draw(_value(spec))
+            spec["assume"] = value.isoformat() if isinstance(value, datetime.date) else value
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)

@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 import outreach_rules as orr
 from outreach_rules._durable import available
-from strategies import TODAY, facts_of_model, pack_facts, packs, scaled, situations
+from strategies import (
+    TODAY,
+    facts_of_model,
+    pack_facts,
+    packs,
+    packs_with_assumptions,
+    scaled,
+    situations,
+)
 
 pytestmark = pytest.mark.skipif(
     not available(), reason="compares with durable_rules, which cannot be imported here"
@@ -39,6 +47,10 @@ def summary(advice: orr.Advice) -> dict[str, Any]:
         "alternatives": [(item.id, item.rule_id) for item in advice.alternatives],
         "recommendations": [item.rule_id for item in advice.recommendations],
         "findings": [item.rule_id for item in advice.findings],
+        "provisional": (advice.provisional.id, advice.provisional.rule_id)
+        if advice.provisional
+        else None,
+        "assuming": [(item.fact, item.value) for item in advice.assuming],
     }
 
 
@@ -94,6 +106,32 @@ def test_backends_agree_on_random_packs(tmp_path: Path, text: str, data: st.Data
     finally:
         durable.close()
     assert durable.live_sessions() == 0
+
+
+@settings(
+    max_examples=scaled(100),
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # the file is rewritten for every example
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(text=packs_with_assumptions(), data=st.data())
+def test_backends_agree_on_provisional_decisions(
+    tmp_path: Path, text: str, data: st.DataObject
+) -> None:
+    """With facts that declare `assume:`, both backends give the same provisional decision,
+    resting on the same assumptions (the whole advice is compared)."""
+    path = tmp_path / "pack.yaml"
+    path.write_text(text, encoding="utf-8")
+    durable, python = engines(path)
+    try:
+        for situation in data.draw(
+            st.lists(situations(pack_facts(text)), min_size=1, max_size=6), label="situations"
+        ):
+            assert_backends_agree(durable, python, situation, TODAY)
+    finally:
+        durable.close()
 
 
 @pytest.fixture(scope="module")

@@ -82,7 +82,8 @@ def test_the_summary_of_the_example_is_short_and_in_order(backend: str) -> None:
     headings = [line for line in lines if line and line.isupper()]
     assert headings == ["ON YOUR DRAFT", "WHAT TO DO", "DRAFT (EMAIL)"]
     findings = _section(text, "ON YOUR DRAFT")
-    assert sum(line.startswith("- ") for line in findings) == len(advice.findings) == 2
+    assert advice.findings
+    assert sum(line.startswith("- ") for line in findings) == len(advice.findings)
     actions = _section(text, "WHAT TO DO")
     assert [line[:3] for line in actions if line[0].isdigit()] == ["1. ", "2. ", "3. "]
     assert len(advice.recommendations) > 3

@@ -11,11 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import outreach_rules as orr
 from outreach_rules import _durable
-from strategies import TODAY, bundled_situations, facts_of_model, scaled
+from outreach_rules._words import plain
+from strategies import (
+    TODAY,
+    bundled_situations,
+    facts_of_model,
+    pack_facts,
+    packs_with_assumptions,
+    scaled,
+    situations,
+)
 
 ROOT = Path(__file__).parent.parent
 BACKENDS = ["python", "durable"] if _durable.available() else ["python"]
@@ -109,6 +119,46 @@ def test_provisional_decisions_rest_only_on_assumed_facts(
     answered = engine.evaluate(_supplied(advice, situation), today=TODAY)
     assert answered.decision == advice.provisional
     assert answered.provisional is None
+
+
+def check_provisional(engine: orr.Engine, situation: dict[str, Any]) -> orr.Advice:
+    """The properties of provisional decisions, for one situation of any pack."""
+    advice = engine.evaluate(situation, today=TODAY)
+    if advice.decision is not None or advice.provisional is None:
+        assert advice.provisional is None and advice.assuming == []
+        return advice
+    assert advice.assuming, "a provisional decision rests on some assumption"
+    for item in advice.assuming:
+        assert situation.get(item.fact) is None, "only unknown facts are assumed"
+        assert item.value == plain(engine.assumptions[item.fact])
+    answered = engine.evaluate(_supplied(advice, situation), today=TODAY)
+    assert answered.decision == advice.provisional
+    return advice
+
+
+@settings(
+    max_examples=scaled(150),
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,  # the file is rewritten for every example
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(text=packs_with_assumptions(), data=st.data())
+def test_provisional_decisions_on_random_packs(
+    tmp_path: Path, text: str, data: st.DataObject
+) -> None:
+    """For any valid pack whose facts may declare `assume:`, and any situations: only facts
+    with an assumed value are assumed, at that value, and supplying them gives the
+    provisional decision as the certain one; a certain decision has no provisional one."""
+    path = tmp_path / "pack.yaml"
+    path.write_text(text, encoding="utf-8")
+    engine = orr.Engine.from_paths(path, backend="python")
+    assumed = {name for name, spec in engine.rulebook.spec.facts.items() if spec.assume is not None}
+    assert set(engine.assumptions) == assumed
+    for situation in data.draw(st.lists(situations(pack_facts(text)), min_size=1, max_size=6)):
+        advice = check_provisional(engine, situation)
+        assert {item.fact for item in advice.assuming} <= assumed
 
 
 def test_an_assumed_value_of_the_wrong_type_is_refused_with_its_position(

@@ -64,6 +64,8 @@ class Engine:
         # What the explain stage makes once per engine: citations, pack infos, the plan of
         # questions, shared trace pieces (immutable, or bounded tables; see docs/limits.md).
         self._memo: dict[Any, Any] = {}
+        # The validated `assume:` value of every fact that declares one: what a provisional
+        # decision may rest on when the facts given decide nothing.
         self.assumptions: dict[str, Any] = assumed_values(self)
 
     # construction ------------------------------------------------------------
