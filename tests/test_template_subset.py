@@ -298,6 +298,28 @@ def test_a_loop_takes_at_most_1000_items(tmp_path: Path) -> None:
     )
 
 
+def test_the_texts_of_one_evaluation_share_5000_steps(tmp_path: Path) -> None:
+    """Protects the step budget of an evaluation, which bounds the work of a pack with many
+    texts: 6 rules whose texts take 900 steps each (within a text's 1,000) stop in the
+    sixth, at 5,000 steps in all."""
+    pack = template_pack("{% for q in params.many %}{% endfor %}", in_draft=False)
+    pack["params"]["many"] = {"type": "list", "default": ["a"] * 900}
+    pack["rules"] = [{**pack["rules"][0], "id": f"r{i}"} for i in range(6)]
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    engine = orr.Engine.from_paths(path, backend="python")
+    with pytest.raises(orr.EvaluationError) as caught:
+        engine.evaluate({}, today=TODAY)
+    assert str(caught.value) == (
+        f"{path}: rule 'r5', recommend text, template line 1: the texts of one evaluation "
+        "take more than 5,000 loop items and function calls"
+    )
+    pack["rules"] = pack["rules"][:5]
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    advice = orr.Engine.from_paths(path, backend="python").evaluate({}, today=TODAY)
+    assert [item.rule_id for item in advice.recommendations] == ["r0", "r1", "r2", "r3", "r4"]
+
+
 def test_function_calls_count_against_the_same_budget(tmp_path: Path) -> None:
     """Protects the step budget against costly calls: 100 items, 10 calls each, on the
     longest text a situation may hold, stop at 1,000 steps."""

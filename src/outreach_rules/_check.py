@@ -517,9 +517,14 @@ def _template_position(
     wanted = rows[error.line - 1].strip()
     probe = wanted[:40]
     lines = file.doc.lines
-    # A block scalar keeps its lines; a folded or quoted one may join them: search onwards.
+    # A block scalar keeps its lines (line k just below the `|` at the mark, or on the
+    # mark's own line when the text starts there): try those first. A folded or quoted one
+    # may join lines: then search onwards.
     last = min(len(lines), mark.line + len(rows) * 2 + 2)
-    for number in range(mark.line, last + 1):
+    likely = [mark.line + error.line, mark.line + error.line - 1]
+    for number in [*likely, *range(mark.line, last + 1)]:
+        if not 0 < number <= len(lines):
+            continue
         source = lines[number - 1]
         if probe and probe in source:
             start = source.index(probe)

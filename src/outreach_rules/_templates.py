@@ -5,9 +5,9 @@ Values are inserted literally: Jinja never renders a value as a template, so a n
 (facts, parameters, filters and tests) are checked, and so is the subset of Jinja they may
 use (`_template_check`). Rendering is bounded too: each text may produce at most
 MAX_OUTPUT characters and take MAX_STEPS loop items and function calls, an evaluation's
-texts together at most MAX_EVALUATION_OUTPUT characters, and arithmetic stays on numbers
-within ±2^53. Past a bound, or on any error inside a template, rendering raises
-RenderProblem with the template line.
+texts together at most MAX_EVALUATION_OUTPUT characters and MAX_EVALUATION_STEPS steps, and
+arithmetic stays on numbers within ±2^53. Past a bound, or on any error inside a
+template, rendering raises RenderProblem with the template line.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ from .text import FUNCTIONS, long_date
 
 __all__ = [
     "MAX_EVALUATION_OUTPUT",
+    "MAX_EVALUATION_STEPS",
     "MAX_OUTPUT",
     "MAX_STEPS",
     "Names",
@@ -52,6 +53,7 @@ __all__ = [
 MAX_OUTPUT = 65_536
 MAX_EVALUATION_OUTPUT = 1_048_576
 MAX_STEPS = 1_000
+MAX_EVALUATION_STEPS = 5_000
 MAX_NUMBER = 2**53
 _GLOBAL_NAMES = frozenset({"params", "today", "range", "loop"})
 _LOOP_FILTER = "outreach rules: counted loop"  # names no template can write
@@ -82,22 +84,32 @@ class _Refused(Exception):  # noqa: N818 - raised inside a template, becomes a R
 
 
 @dataclass
+class _EvaluationBudget:
+    """Characters and steps the texts of one evaluation may still take."""
+
+    left: int = MAX_EVALUATION_OUTPUT
+    steps: int = MAX_EVALUATION_STEPS
+
+
+@dataclass
 class _TextBudget:
     """What one text may still use while it renders."""
 
+    evaluation: _EvaluationBudget | None
     steps: int = MAX_STEPS
 
     def step(self) -> None:
         self.steps -= 1
         if self.steps < 0:
             raise _Refused(f"the text takes more than {MAX_STEPS:,} loop items and function calls")
-
-
-@dataclass
-class _EvaluationBudget:
-    """Characters the texts of one evaluation may still produce."""
-
-    left: int = MAX_EVALUATION_OUTPUT
+        evaluation = self.evaluation
+        if evaluation is not None:
+            evaluation.steps -= 1
+            if evaluation.steps < 0:
+                raise _Refused(
+                    f"the texts of one evaluation take more than {MAX_EVALUATION_STEPS:,} "
+                    "loop items and function calls"
+                )
 
 
 _CURRENT: contextvars.ContextVar[_TextBudget | None] = contextvars.ContextVar(
@@ -309,10 +321,10 @@ def render(text: str, names: dict[str, Any]) -> str:
     except Exception as error:  # a checked template compiles; never let it escape
         raise RenderProblem(_describe(error)) from error
     evaluation = names.get(_BUDGET_KEY)
-    limit = MAX_OUTPUT
-    if isinstance(evaluation, _EvaluationBudget):
-        limit = min(limit, evaluation.left)
-    token = _CURRENT.set(_TextBudget())
+    if not isinstance(evaluation, _EvaluationBudget):
+        evaluation = None
+    limit = MAX_OUTPUT if evaluation is None else min(MAX_OUTPUT, evaluation.left)
+    token = _CURRENT.set(_TextBudget(evaluation))
     # Template.render would copy the context and the globals again for every template.
     parts = template.root_render_func(template.new_context(names, shared=True))
     try:
@@ -325,7 +337,7 @@ def render(text: str, names: dict[str, Any]) -> str:
     finally:
         _CURRENT.reset(token)
         parts.close()
-    if isinstance(evaluation, _EvaluationBudget):
+    if evaluation is not None:
         evaluation.left -= size
     return "".join(pieces).strip()
 
