@@ -153,9 +153,7 @@ def test_a_body_that_is_not_a_situation_gives_422(client: TestClient, body: str,
 def _short_names(count: int) -> list[str]:
     """`count` distinct names of four characters that no pack declares (x + 3 base-62 digits)."""
     digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-    return [
-        "x" + digits[n // 3844] + digits[n // 62 % 62] + digits[n % 62] for n in range(count)
-    ]
+    return ["x" + digits[n // 3844] + digits[n // 62 % 62] + digits[n % 62] for n in range(count)]
 
 
 def test_a_body_of_200000_unknown_facts_gives_a_bounded_422(
@@ -183,9 +181,7 @@ def test_a_body_of_200000_unknown_facts_gives_a_bounded_422(
 
     monkeypatch.setattr(orr.Engine, "evaluate", counting_evaluate)
     monkeypatch.setattr(situation_module, "suggest", counting_suggest)
-    response = client.post(
-        "/advice", content=body, headers={"Content-Type": "application/json"}
-    )
+    response = client.post("/advice", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 422
     detail = response.json()["detail"]
     limit = service.MAX_PROBLEMS
