@@ -150,6 +150,80 @@ def test_a_body_that_is_not_a_situation_gives_422(client: TestClient, body: str,
     assert detail[0]["message"]
 
 
+def _short_names(count: int) -> list[str]:
+    """`count` distinct names of four characters that no pack declares (x + 3 base-62 digits)."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    return ["x" + digits[n // 3844] + digits[n // 62 % 62] + digits[n % 62] for n in range(count)]
+
+
+def test_a_body_of_200000_unknown_facts_gives_a_bounded_422(
+    service: ModuleType, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200,000 unknown keys (under the size limit) give a 422 that lists MAX_PROBLEMS of them
+    and says more were left out; the engine re-validates only those facts and looks for
+    did-you-mean names only for them, so the work done for the body does not grow with it."""
+    import outreach_rules._situation as situation_module
+
+    names = _short_names(200_000)
+    body = json.dumps(dict.fromkeys(names, 0), separators=(",", ":"))
+    assert len(body) < service.MAX_BODY
+    validated: list[int] = []
+    suggested: list[str] = []
+    real_evaluate, real_suggest = orr.Engine.evaluate, situation_module.suggest
+
+    def counting_evaluate(self: orr.Engine, situation: Any, *args: Any, **kwargs: Any) -> Any:
+        validated.append(len(situation))
+        return real_evaluate(self, situation, *args, **kwargs)
+
+    def counting_suggest(name: str, *args: Any, **kwargs: Any) -> list[str]:
+        suggested.append(name)
+        return real_suggest(name, *args, **kwargs)
+
+    monkeypatch.setattr(orr.Engine, "evaluate", counting_evaluate)
+    monkeypatch.setattr(situation_module, "suggest", counting_suggest)
+    response = client.post("/advice", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    limit = service.MAX_PROBLEMS
+    assert len(detail) == limit + 1
+    assert [item["fact"] for item in detail[:limit]] == names[:limit]
+    assert {item["message"] for item in detail[:limit]} == {"unknown fact"}
+    assert detail[-1] == {
+        "fact": "(situation)",
+        "message": f"more problems were left out: only the first {limit} are listed",
+        "suggestions": [],
+    }
+    assert validated == [limit + 1]
+    assert len(suggested) == limit + 1
+
+
+def test_a_body_over_the_size_limit_gives_413(service: ModuleType, client: TestClient) -> None:
+    """A body one byte over MAX_BODY is refused with a 413 before it is parsed, whether its
+    length is declared or it arrives in chunks without a Content-Length."""
+    body = b'{"x": "' + b"a" * (service.MAX_BODY - 8) + b'"}'
+    assert len(body) == service.MAX_BODY + 1
+    expected = [
+        {
+            "fact": "(situation)",
+            "message": f"the request body is over {service.MAX_BODY:,} bytes",
+            "suggestions": [],
+        }
+    ]
+    headers = {"Content-Type": "application/json"}
+    declared = client.post("/advice", content=body, headers=headers)
+    assert declared.status_code == 413
+    assert declared.json() == {"detail": expected}
+
+    def chunks() -> Iterator[bytes]:
+        for start in range(0, len(body), 65_536):
+            yield body[start : start + 65_536]
+
+    streamed = client.post("/advice", content=chunks(), headers=headers)
+    assert streamed.status_code == 413
+    assert streamed.json() == {"detail": expected}
+    assert client.post("/advice", content=body[:-2] + b"}", headers=headers).status_code == 422
+
+
 def test_a_bad_today_gives_422(client: TestClient) -> None:
     response = client.post("/advice", params={"today": "2026-13-01"}, json={})
     assert response.status_code == 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,20 +164,43 @@ def test_action_names_are_read_from_the_start_of_durable_messages() -> None:
 
 
 @pytest.mark.skipif(not available(), reason="durable_rules cannot be imported here")
-def test_unknown_durable_actions_break_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
-    """An action name the compiler never made means durable_rules' state is not what the
-    engine thinks: the evaluation fails clearly and the next one starts a new host."""
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (lambda names: [*names, "r999_0"], "unknown actions ['r999_0']"),
+        (lambda names: [*names, names[0]], "actions that ran twice ['{first}']"),
+        (lambda names: [n for n in names if n != "done"], "no run of its always-matching rule"),
+    ],
+    ids=["unknown", "repeated", "no-done"],
+)
+def test_unexpected_durable_actions_break_the_host(
+    monkeypatch: pytest.MonkeyPatch, extra: Any, message: str
+) -> None:
+    """Actions the compiler never made, an action that ran twice, or no run of the rule that
+    always matches mean durable_rules' state is not what the engine thinks: the evaluation
+    fails with an EvaluationError naming them, and the next one starts a new host. (The real
+    host runs underneath; its answer is changed as a misbehaving C engine would change it.)"""
     chain = orr.Engine.from_paths(CHAIN, backend="durable")
     situation = {"a": True, "b": True, "n": 5}
     chain.evaluate(situation, TODAY)
     host = chain._host
     assert host is not None
-    monkeypatch.setattr(host, "run", lambda ruleset, fact: ["r999_0", "done"])
+    real_run = host.run
+    seen: list[list[str]] = []
+
+    def changed(ruleset: str, fact: dict[str, Any], limit: int) -> list[str]:
+        names = real_run(ruleset, fact, limit)
+        seen.append(names)
+        return list(extra(names))
+
+    monkeypatch.setattr(host, "run", changed)
     with pytest.raises(orr.EvaluationError) as caught:
         chain.evaluate(situation, TODAY)
-    assert str(caught.value).endswith(
-        "ran 2 actions, unknown ones among them: ['r999_0'], not each of its rules at most once"
-    )
+    [names] = seen
+    ruleset = next(iter(chain.compiled_rulesets()))
+    count = len(extra(names))
+    expected = message.format(first=names[0])
+    assert str(caught.value) == f"ruleset {ruleset} ran {count} actions: {expected}"
     assert host.broken
     monkeypatch.undo()
     assert chain.evaluate(situation, TODAY).decision is not None

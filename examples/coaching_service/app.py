@@ -18,7 +18,9 @@ and open http://127.0.0.1:8000/ for the form, or http://127.0.0.1:8000/docs for 
 One `Engine` is built when the app is created and shared by every request: building
 compiles the pack, evaluating only reads it, and the engine is safe to share across the
 threads that FastAPI runs plain `def` endpoints in. An invalid situation gets a 422 whose
-`detail` lists each bad fact as `{fact, message, suggestions}`.
+`detail` lists each bad fact as `{fact, message, suggestions}`, at most `MAX_PROBLEMS` of
+them (then one more item says how many were left out). A body over `MAX_BODY` bytes gets a
+413 before it is parsed, so every request is answered in time linear in its size.
 
 (No `from __future__ import annotations` here: FastAPI reads the endpoints' annotations at
 run time, and the situation model is a local variable of `create_app`.)
@@ -28,13 +30,16 @@ import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import outreach_rules as orr
 
+MAX_BODY = 2_000_000  # bytes: a situation of the bundled pack is a few kilobytes at most
+MAX_PROBLEMS = 20  # problems listed in a 422; a client fixes a few and sends again
 STATIC = Path(__file__).resolve().parent / "static"
 Today = Annotated[
     datetime.date | None,
@@ -71,6 +76,7 @@ def create_app(engine: orr.Engine | None = None) -> FastAPI:
         ),
     )
     app.state.engine = engine
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
 
     @app.exception_handler(orr.SituationError)
     def situation_error(_request: Request, error: orr.SituationError) -> JSONResponse:
@@ -130,28 +136,99 @@ def _request_problems(engine: orr.Engine, error: RequestValidationError) -> list
     """The problems of a rejected request, in the engine's words where the body is at fault.
 
     FastAPI validates the body with the situation model before the endpoint runs. The
-    engine's own validation of the same body names each bad fact, with did-you-mean
-    suggestions for a misspelt one, so a rejected body is validated again by the engine."""
+    engine's own validation names each bad fact, with did-you-mean suggestions for a
+    misspelt one, so the bad facts of a rejected body (the first `MAX_PROBLEMS` of them,
+    not the whole body) are validated again by the engine. One pass over the errors: a
+    body of many thousands of unknown facts costs time in proportion to its size."""
+    body_errors: list[dict[str, Any]] = []
+    other_errors: list[dict[str, Any]] = []
+    for item in error.errors():
+        (body_errors if item["loc"][:1] == ("body",) else other_errors).append(item)
+    facts = _bad_facts(error.body, body_errors)
     problems: list[dict[str, Any]] = []
-    errors = list(error.errors())
-    body_errors = [item for item in errors if item["loc"][:1] == ("body",)]
-    parsed = error.body is not None and not isinstance(error.body, str | bytes)
-    if body_errors and parsed:
+    if facts:
         try:
-            engine.evaluate(error.body, trace=False)
+            engine.evaluate({fact: error.body[fact] for fact in facts}, trace=False)
         except orr.SituationError as bad:
             problems.extend(_problems(bad))
-            errors = [item for item in errors if item not in body_errors]
-    for item in errors:
+            body_errors = []  # the engine has named them
+    problems.extend(_fastapi_problem(item) for item in body_errors + other_errors)
+    return _bounded(problems, len(facts) <= MAX_PROBLEMS)
+
+
+def _bad_facts(body: Any, body_errors: list[dict[str, Any]]) -> list[str]:
+    """The first `MAX_PROBLEMS` distinct facts that body errors name (none if not a mapping)."""
+    if not isinstance(body, dict):
+        return []
+    facts: dict[str, None] = {}
+    for item in body_errors:
         loc = item["loc"]
-        if loc[:1] == ("body",):  # a body that is not JSON, or missing
-            where = str(loc[1]) if len(loc) > 1 and isinstance(loc[1], str) else "(situation)"
-        else:  # a query parameter
-            where = str(loc[-1]) if loc else "(request)"
-        reason = item.get("ctx", {}).get("error")
-        message = f"{item['msg']}: {reason}" if isinstance(reason, str) else str(item["msg"])
-        problems.append({"fact": where, "message": message, "suggestions": []})
-    return problems
+        if len(loc) > 1 and isinstance(loc[1], str) and loc[1] in body:
+            facts[loc[1]] = None
+            if len(facts) > MAX_PROBLEMS:
+                break
+    return list(facts)
+
+
+def _fastapi_problem(item: dict[str, Any]) -> dict[str, Any]:
+    loc = item["loc"]
+    if loc[:1] == ("body",):  # a body that is not JSON, or missing
+        where = str(loc[1]) if len(loc) > 1 and isinstance(loc[1], str) else "(situation)"
+    else:  # a query parameter
+        where = str(loc[-1]) if loc else "(request)"
+    reason = item.get("ctx", {}).get("error")
+    message = f"{item['msg']}: {reason}" if isinstance(reason, str) else str(item["msg"])
+    return {"fact": where, "message": message, "suggestions": []}
+
+
+def _bounded(problems: list[dict[str, Any]], complete: bool) -> list[dict[str, Any]]:
+    """At most `MAX_PROBLEMS` problems, and a last item saying that more were left out."""
+    if complete and len(problems) <= MAX_PROBLEMS:
+        return problems
+    return [
+        *problems[:MAX_PROBLEMS],
+        {
+            "fact": "(situation)",
+            "message": f"more problems were left out: only the first {MAX_PROBLEMS} are listed",
+            "suggestions": [],
+        },
+    ]
+
+
+class BodyLimit:
+    """Refuses a request body over `limit` bytes with a 413: a declared Content-Length is
+    checked before anything is read, and the bytes of a body sent without one are counted
+    as they arrive, so nothing larger is ever parsed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        if declared.isdigit() and int(declared) > self.limit:
+            refusal = JSONResponse(status_code=413, content={"detail": self._detail()})
+            await refusal(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                # An HTTPException passes through FastAPI's body reading as it is.
+                raise HTTPException(status_code=413, detail=self._detail())
+            return message
+
+        await self.app(scope, counted, send)
+
+    def _detail(self) -> list[dict[str, Any]]:
+        message = f"the request body is over {self.limit:,} bytes"
+        return [{"fact": "(situation)", "message": message, "suggestions": []}]
 
 
 app = create_app()

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from ._advise import TraceInputs, rulebook_info, trace_inputs, with_trace
+from ._log import LOG
 from ._situation import read_today
 from .advice import Advice
 from .errors import OutreachRulesError
@@ -247,6 +248,7 @@ class _Crew:
             writer.close()  # the worker's copy is the only one: its end is the pipe's end
             self.helpers.append(helper)
             self.readers.append(reader)
+        LOG.info("started %d batch worker(s): pids %s", count, [h.pid for h in self.helpers])
 
     def take_in(self, engine: Engine, answers: list[list[Result] | None], wait: bool) -> None:
         """Take in what the workers have sent; with `wait`, until every pipe has ended."""
@@ -280,6 +282,9 @@ class _Crew:
             if helper.is_alive() and self.readers:
                 helper.terminate()
                 helper.join()
+        if self.helpers:
+            how = "stopped early" if self.readers else "done"
+            LOG.info("batch worker(s) %s: pids %s", how, [h.pid for h in self.helpers])
 
 
 def _take(ends: Any, from_front: bool) -> int | None:

@@ -12,14 +12,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ._cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, case_path, pack_path
 from .engine import Engine, bundled_pack_dir
 from .errors import Problem, RulebookError
 from .lint import lint_paths
 from .reference import pack_reference
 from .schema import advice_schema, dumps, pack_schema, situation_schema, summary_schema
 from .testing import bundled_scenarios, run_pack_tests
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def _echo(text: str = "", *, err: bool = False) -> None:
@@ -83,7 +82,7 @@ def cmd_test(args: argparse.Namespace) -> int:
         _echo(f"testing the bundled scenarios in {found}", err=True)
         paths = [str(found)]
     try:
-        report = run_pack_tests(paths, backend=args.backend)
+        report = run_pack_tests(paths, backend=args.backend, packs=args.pack)
     except RulebookError as error:
         for problem in error.problems:
             _echo(format_problem(problem, show_source=True))
@@ -141,7 +140,9 @@ def register(sub: Any) -> None:
         "error and every lint warning as `path:line:col: code: severity: message`. Exit status "
         "0 when there is no error, 1 otherwise; --strict also fails on warnings.",
     )
-    check.add_argument("pack", nargs="*", help="pack files or folders; default: the bundled packs")
+    check.add_argument(
+        "pack", nargs="*", type=pack_path, help="pack files or folders; default: the bundled packs"
+    )
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")
     check.add_argument(
@@ -152,11 +153,18 @@ def register(sub: Any) -> None:
     test = sub.add_parser(
         "test",
         help="run a pack's YAML test cases and report rule and condition coverage",
-        description="Run the cases of YAML case files (folders give their *.yaml). A case "
-        "file's `pack:` names the packs it tests, relative to the file; default: the bundled "
-        "packs. Without paths, runs the bundled scenarios of a source checkout.",
+        description="Run the cases of YAML case files (folders give their *.yaml; pack files "
+        "in a folder are passed over). A case file's `pack:` names the packs it tests, "
+        "relative to the file; --pack tests these packs instead; default: the bundled packs. "
+        "Without paths, runs the bundled scenarios of a source checkout.",
     )
-    test.add_argument("paths", nargs="*", help="case files or folders")
+    test.add_argument("paths", nargs="*", type=case_path, help="case files or folders")
+    test.add_argument(
+        "--pack",
+        action="append",
+        type=pack_path,
+        help="pack file or folder the cases test (repeat to overlay), instead of their `pack:`",
+    )
     test.add_argument("--format", choices=["text", "json"], default="text")
     test.add_argument(
         "--min-coverage",
@@ -178,7 +186,9 @@ def register(sub: Any) -> None:
         "situation schema is that pack's.",
     )
     schema.add_argument("kind", choices=["pack", "situation", "advice", "summary"])
-    schema.add_argument("--pack", action="append", help="pack file or folder (repeat to overlay)")
+    schema.add_argument(
+        "--pack", action="append", type=pack_path, help="pack file or folder (repeat to overlay)"
+    )
     schema.add_argument("-o", "--output", help="write to this file instead of standard output")
     schema.set_defaults(run=cmd_schema)
 
@@ -189,6 +199,8 @@ def register(sub: Any) -> None:
         "rule in readable form with rationale and citation, decisions, drafts, sources, and a "
         "Mermaid diagram from facts through rules to decisions.",
     )
-    docs.add_argument("pack", nargs="*", help="pack files or folders; default: the bundled packs")
+    docs.add_argument(
+        "pack", nargs="*", type=pack_path, help="pack files or folders; default: the bundled packs"
+    )
     docs.add_argument("-o", "--output", help="write to this file instead of standard output")
     docs.set_defaults(run=cmd_docs)

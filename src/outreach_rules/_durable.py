@@ -9,7 +9,6 @@ trusted, so the host marks itself broken and the engine builds a fresh one.
 
 from __future__ import annotations
 
-import contextlib
 import decimal
 import itertools
 import json
@@ -18,6 +17,7 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from ._log import LOG
 from .errors import EvaluationError
 
 _NOT_HANDLED = 1
@@ -97,21 +97,27 @@ class DurableHost:
                 raise EvaluationError(f"durable_rules refused ruleset {name}: {error}") from error
         self._sessions = itertools.count(1)
 
-    def run(self, ruleset: str, fact: dict[str, Any]) -> list[str]:
-        """Assert `fact` in a new session of `ruleset`; the names of the actions that ran."""
+    def run(self, ruleset: str, fact: dict[str, Any], limit: int) -> list[str]:
+        """Assert `fact` in a new session of `ruleset`; the names of the actions that ran.
+
+        More than `limit` actions is an EvaluationError, raised as soon as the next action
+        is seen: the C engine has no loop guard, so the bound is kept here, not after it."""
         handle = self._handles[ruleset]
         sid = str(next(self._sessions))
         message = encode({**fact, "sid": sid, "id": "f"})
         self.live_sessions += 1
         try:
-            return self._assert(handle, message)
+            return self._assert(handle, message, ruleset, limit)
+        except EvaluationError:
+            self.broken = True
+            raise
         except Exception as error:
             self.broken = True
             raise EvaluationError(f"durable_rules failed in ruleset {ruleset}: {error}") from error
         finally:
-            self._delete(handle, sid)
+            self._delete(handle, sid, ruleset)
 
-    def _assert(self, handle: int, message: str) -> list[str]:
+    def _assert(self, handle: int, message: str, ruleset: str, limit: int) -> list[str]:
         code, state = self._c.assert_fact(handle, message)
         if code in (_NOT_HANDLED, _OBSERVED):
             return []
@@ -121,17 +127,28 @@ class DurableHost:
             return fired
         message = result[1]
         while True:
+            if len(fired) == limit:
+                raise EvaluationError(
+                    f"ruleset {ruleset} ran more than {limit} actions: "
+                    "each of its rules may fire at most once"
+                )
             fired.append(action_name(message))
             message = self._c.complete_and_start_action(handle, state)
             if not message:
                 return fired
 
-    def _delete(self, handle: int, sid: str) -> None:
+    def _delete(self, handle: int, sid: str, ruleset: str) -> None:
         try:
             self._c.delete_state(handle, sid)
             self.live_sessions -= 1
-        except Exception:  # noqa: BLE001 - a failed delete means the C state is suspect
+        except Exception:  # noqa: BLE001 - logged; a failed delete makes the C state suspect
             self.broken = True
+            LOG.warning(
+                "durable_rules could not delete session %s of ruleset %s; the host will be rebuilt",
+                sid,
+                ruleset,
+                exc_info=True,
+            )
 
     def close(self, names: Iterable[str] | None = None) -> None:
         """Free the C rulesets (only in the process that created them)."""
@@ -139,6 +156,9 @@ class DurableHost:
             return
         for name in list(names or self._handles):
             handle = self._handles.pop(name, None)
-            if handle is not None:
-                with contextlib.suppress(Exception):  # freeing is best effort
-                    self._c.delete_ruleset(handle)
+            if handle is None:
+                continue
+            try:
+                self._c.delete_ruleset(handle)
+            except Exception:  # noqa: BLE001 - logged; freeing goes on with the other rulesets
+                LOG.warning("durable_rules could not free ruleset %s", name, exc_info=True)

@@ -1,23 +1,30 @@
-"""The `outreach-rules` command: advise, why, compile; check, test, schema and docs."""
+"""The `outreach-rules` command: advise, why, compile; check, test, schema and docs.
+
+Every error ends in `main`, as one line (or one error with its list of problems) on
+standard error and a documented exit status: 0 success, 1 an invalid pack or situation,
+2 a usage error or a file that cannot be read, 130 interrupted (Ctrl-C), 141 the reader
+of the output went away (a closed pipe).
+"""
 
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from . import _cli_author
+from ._cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, iso_date, pack_path, situation_path
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
 from .advice import Level
 from .engine import Backend, Engine
-from .errors import OutreachRulesError, RulebookError
+from .errors import OutreachRulesError, SituationError, SituationProblem
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -29,19 +36,19 @@ def _engine(args: argparse.Namespace) -> Engine:
 def _read_situation(path: str) -> Any:
     """A situation from a YAML or JSON file ('-' reads standard input)."""
     raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    name = "<stdin>" if path == "-" else path
     try:
-        return read_document(decode(raw, path), path).data or {}
+        return read_document(decode(raw, name), name).data or {}
     except YamlProblem as problem:
-        raise RulebookError([problem.problem]) from None
-
-
-def _today(text: str | None) -> datetime.date | None:
-    return datetime.date.fromisoformat(text) if text else None
+        where = problem.problem.location()
+        raise SituationError(
+            [SituationProblem("(situation)", problem.problem.message, location=where)]
+        ) from None
 
 
 def cmd_advise(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    advice = engine.evaluate(_read_situation(args.situation), today=_today(args.today))
+    advice = engine.evaluate(_read_situation(args.situation), today=args.today)
     if args.format == "json":
         print(advice.model_dump_json(indent=2))
     else:
@@ -52,15 +59,18 @@ def cmd_advise(args: argparse.Namespace) -> int:
 
 def cmd_why(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    advice = engine.evaluate(_read_situation(args.situation), today=_today(args.today))
-    answer = advice.why_not(args.target)
+    advice = engine.evaluate(_read_situation(args.situation), today=args.today)
+    try:
+        answer = advice.why_not(args.target)
+    except KeyError as error:  # an unknown target: its message names close ones
+        _fail(str(error.args[0]), EXIT_USAGE)
     print(answer.model_dump_json(indent=2) if args.format == "json" else str(answer))
     return EXIT_OK
 
 
 def cmd_interview(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    run_interview(engine, sys.stdin, sys.stdout, _today(args.today), format=args.format)
+    run_interview(engine, sys.stdin, sys.stdout, args.today, format=args.format)
     return EXIT_OK
 
 
@@ -70,16 +80,46 @@ def cmd_compile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _UsageError(Exception):
+    """A command line that cannot be run: the message and the exit status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _fail(message: str, status: int) -> NoReturn:
+    raise _UsageError(message, status)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (`error: ...`) and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        _fail(f"{message} (see {self.prog} --help)", EXIT_USAGE)
+
+
+DATE_HELP = "the date to evaluate on (YYYY-MM-DD); default: today"
+
+
+def _version() -> str:
+    from . import __version__  # noqa: PLC0415 - the package imports this module's siblings
+
+    return f"outreach-rules {__version__}"
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="outreach-rules", description="Explainable career advice from YAML rule packs."
     )
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_pack(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument(
             "--pack",
             action="append",
+            type=pack_path,
             help="pack file or folder (repeat to overlay); default: the bundled packs",
         )
         p.add_argument("--backend", choices=["auto", "durable", "python"], default="auto")
@@ -88,8 +128,8 @@ def _parser() -> argparse.ArgumentParser:
     advise = with_pack(
         sub.add_parser("advise", help="advice for a situation (YAML or JSON file, '-' for stdin)")
     )
-    advise.add_argument("situation")
-    advise.add_argument("--today", help="the date to evaluate on (YYYY-MM-DD); default: today")
+    advise.add_argument("situation", type=situation_path)
+    advise.add_argument("--today", type=iso_date, help=DATE_HELP)
     advise.add_argument("--format", choices=["text", "markdown", "json"], default="text")
     advise.add_argument(
         "--level",
@@ -103,21 +143,21 @@ def _parser() -> argparse.ArgumentParser:
 
     why = with_pack(sub.add_parser("why", help="why a decision or rule did not come out"))
     why.add_argument("target")
-    why.add_argument("situation")
-    why.add_argument("--today")
+    why.add_argument("situation", type=situation_path)
+    why.add_argument("--today", type=iso_date, help=DATE_HELP)
     why.add_argument("--format", choices=["text", "json"], default="text")
     why.set_defaults(run=cmd_why)
 
     interview = with_pack(
         sub.add_parser("interview", help="ask the questions that matter, then show the advice")
     )
-    interview.add_argument("--today")
+    interview.add_argument("--today", type=iso_date, help=DATE_HELP)
     interview.add_argument("--format", choices=["text", "markdown"], default="text")
     interview.set_defaults(run=cmd_interview)
 
     compile_ = sub.add_parser("compile", help="print the durable_rules rulesets of a pack")
     compile_.add_argument(
-        "pack", nargs="*", help="pack files or folders; default: the bundled packs"
+        "pack", nargs="*", type=pack_path, help="pack files or folders; default: the bundled packs"
     )
     compile_.set_defaults(run=cmd_compile, backend="auto")
 
@@ -127,15 +167,50 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
     try:
+        args = _parser().parse_args(argv)
         return int(args.run(args))
+    except _UsageError as error:
+        return _report(str(error), error.status)
     except OutreachRulesError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except (OSError, ValueError, KeyError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return _report(str(error), EXIT_FAILED)
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):
+            return _quiet_broken_pipe()
+        where = f"{error.filename}: " if error.filename else ""
+        return _report(f"{where}{error.strerror or error}", EXIT_USAGE)
+    except KeyboardInterrupt:
+        _flush_quietly()
+        return EXIT_INTERRUPTED
+
+
+def _report(message: str, status: int) -> int:
+    try:
+        sys.stdout.flush()
+        print(f"error: {message}", file=sys.stderr)
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    return status
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+
+
+def _quiet_broken_pipe() -> int:
+    # The reader went away (`| head`): point standard output at /dev/null, so the flush at
+    # exit does not report the closed pipe once more, and end as a SIGPIPE would.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a captured stream)
+        pass
+    finally:
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -8,8 +8,12 @@ the differential tests check that they never do.
 
 from __future__ import annotations
 
+import collections
 import datetime
+import logging
 import threading
+import time
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -21,6 +25,7 @@ from ._advise import build_advice
 from ._answers import parse_answer
 from ._check import check
 from ._guard import only_library_errors
+from ._log import LOG
 from ._provisional import assumed_values
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
@@ -30,7 +35,6 @@ from .errors import EvaluationError, OutreachRulesError, SituationError, Situati
 from .rulebook import Rulebook, load_rulebook
 
 Backend = Literal["auto", "durable", "python"]
-MAX_FIRINGS = 100_000
 
 
 def bundled_pack_dir() -> Path:
@@ -53,6 +57,7 @@ class Engine:
         backend: Backend = "auto",
         sources: Sequence[str] = (),
     ) -> None:
+        started = time.perf_counter()
         self._sources = tuple(sources)
         self._params = dict(params or {})
         self.program: Program = compile_pack(check(rulebook, self._params))
@@ -60,7 +65,11 @@ class Engine:
         self.backend = _choose_backend(backend)
         self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
         self._lock = threading.Lock()
-        self._host: _durable.DurableHost | None = None
+        # The durable host lives in a slot that the engine's finalizer frees: an engine
+        # dropped without close() would otherwise keep its C rulesets until the process ends.
+        self._slot = _HostSlot()
+        self._finalizer = weakref.finalize(self, self._slot.close)
+        _log_loaded(rulebook, started)
         # What the explain stage makes once per engine: citations, pack infos, the plan of
         # questions, shared trace pieces (immutable, or bounded tables; see docs/limits.md).
         self._memo: dict[Any, Any] = {}
@@ -82,6 +91,20 @@ class Engine:
     def default(cls, backend: Backend = "auto", params: Mapping[str, Any] | None = None) -> Engine:
         """The packs shipped with the package."""
         return cls.from_paths(bundled_pack_dir(), params=params, backend=backend)
+
+    @property
+    def _host(self) -> _durable.DurableHost | None:
+        return self._slot.host
+
+    @_host.setter
+    def _host(self, host: _durable.DurableHost | None) -> None:
+        self._slot.host = host
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def __reduce__(self) -> tuple[Any, ...]:
         # An engine travels by its sources; a live durable host never crosses a process.
@@ -203,15 +226,13 @@ class Engine:
             for plan in stratum.rulesets:
                 fact = {attr: env[key] for attr, key in plan.attrs.items() if key in env}
                 fact[MARKER] = 1
-                actions = host.run(plan.name, fact)
-                strange = [n for n in actions if n != "done" and n not in plan.actions]
-                if actions.count("done") != 1 or len(actions) > MAX_FIRINGS or strange:
+                try:
+                    actions = host.run(plan.name, fact, limit=len(plan.actions) + 1)
+                    _check_actions(plan.name, actions, plan.actions)
+                except EvaluationError as error:
                     host.broken = True
-                    raise EvaluationError(
-                        f"ruleset {plan.name} ran {len(actions)} actions"
-                        + (f", unknown ones among them: {strange[:3]}" if strange else "")
-                        + ", not each of its rules at most once"
-                    )
+                    LOG.warning("evaluation failed: %s", error)
+                    raise
                 fired.update(plan.actions[name] for name in actions if name != "done")
         return sorted(fired)
 
@@ -219,6 +240,11 @@ class Engine:
         host = self._host
         if host is None or host.broken or host.pid != _pid():
             if host is not None:
+                if host.broken:
+                    LOG.warning(
+                        "rebuilding the durable_rules host of pack %s after an engine error",
+                        self.rulebook.spec.pack,
+                    )
                 host.close()
             host = self._host = _durable.DurableHost(self.program.rulesets())
         return host
@@ -232,11 +258,52 @@ class Engine:
             env.update(self.program.rules[index].checked.sets)
 
     def close(self) -> None:
-        """Free the durable_rules rulesets now instead of at exit."""
+        """Free the durable_rules rulesets now, instead of when the engine is collected.
+
+        The engine stays usable: the next durable evaluation builds the rulesets again.
+        `with Engine.default() as engine:` closes it at the end of the block."""
         with self._lock:
             if self._host is not None:
                 self._host.close()
                 self._host = None
+
+
+class _HostSlot:
+    """Holds an engine's durable host; its `close` is the engine's finalizer, so it must
+    not refer to the engine."""
+
+    def __init__(self) -> None:
+        self.host: _durable.DurableHost | None = None
+
+    def close(self) -> None:
+        host, self.host = self.host, None
+        if host is not None:
+            host.close()
+
+
+def _check_actions(ruleset: str, actions: list[str], known: Mapping[str, int]) -> None:
+    """Each rule of a ruleset fires at most once, and the always-matching one exactly once."""
+    unknown = sorted({name for name in actions if name != "done" and name not in known})
+    repeated = sorted(name for name, count in collections.Counter(actions).items() if count > 1)
+    if unknown or repeated or "done" not in actions:
+        details = [f"unknown actions {unknown[:3]}"] if unknown else []
+        details += [f"actions that ran twice {repeated[:3]}"] if repeated else []
+        details += [] if "done" in actions else ["no run of its always-matching rule"]
+        listed = ", ".join(details)
+        raise EvaluationError(f"ruleset {ruleset} ran {len(actions)} actions: {listed}")
+
+
+def _log_loaded(rulebook: Rulebook, started: float) -> None:
+    if LOG.isEnabledFor(logging.INFO):
+        spec = rulebook.spec
+        LOG.info(
+            "loaded pack %s %s (sha256 %s, %d rules) in %.1f ms",
+            spec.pack,
+            spec.version,
+            rulebook.digest[:12],
+            len(spec.rules),
+            (time.perf_counter() - started) * 1000,
+        )
 
 
 def _pid() -> int:

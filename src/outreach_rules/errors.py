@@ -84,15 +84,17 @@ class RulebookError(OutreachRulesError):
 
 @dataclass(frozen=True)
 class SituationProblem:
-    """One bad fact of a situation."""
+    """One bad fact of a situation; `location` is `file:line:column` where it is known."""
 
     fact: str
     message: str
     suggestions: tuple[str, ...] = field(default_factory=tuple)
+    location: str = ""
 
     def render(self) -> str:
         """The problem as one line of text."""
-        text = f"{self.fact}: {self.message}"
+        where = f"{self.location}: " if self.location else ""
+        text = f"{where}{self.fact}: {self.message}"
         if self.suggestions:
             names = ", ".join(f"'{name}'" for name in self.suggestions)
             text += f" (did you mean {names}?)"

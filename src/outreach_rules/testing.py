@@ -35,6 +35,7 @@ fixture `pack_tests` (the function `run_pack_tests`)::
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import difflib
 import importlib.util
@@ -94,16 +95,22 @@ class CaseResult:
 def load_cases(paths: Iterable[str | Path]) -> list[Case]:
     """Every case of the given case files or folders (folders give their *.yaml, sorted).
 
-    Raises RulebookError listing every problem of the files (unknown keys, a case without
-    a name, a `today` that is not a date, ...) with its position."""
+    A rule pack in a folder is passed over (cases often sit beside their pack); a rule pack
+    given by name is a problem. Raises RulebookError listing every problem of the files
+    (unknown keys, a case without a name, a `today` that is not a date, ...) with its
+    position."""
     cases: list[Case] = []
     problems: list[Problem] = []
-    for path in _files(paths):
+    for path, named in _files(paths):
         raw = path.read_bytes()
         try:
             doc = read_document(decode(raw, str(path)), str(path))
         except YamlProblem as problem:
             problems.append(problem.problem)
+            continue
+        if _is_pack(doc.data):
+            if named:
+                problems.append(doc.problem((), _PACK_GIVEN_AS_CASES, code="case"))
             continue
         found, bad = _cases_of(doc, path)
         cases.extend(found)
@@ -113,10 +120,26 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
     return cases
 
 
-def _files(paths: Iterable[str | Path]) -> list[Path]:
-    found: list[Path] = []
+_PACK_GIVEN_AS_CASES = (
+    "this is a rule pack, not a case file (a case file holds `cases:`): "
+    "name the pack in the case file's `pack:` or give it with --pack"
+)
+_PACK_ONLY_KEYS = frozenset({"rules", "facts", "decisions", "sources", "params", "drafts"})
+
+
+def _is_pack(data: Any) -> bool:
+    """Whether a YAML document is a rule pack: no `cases:`, and a key only packs have."""
+    return isinstance(data, dict) and "cases" not in data and bool(_PACK_ONLY_KEYS & set(data))
+
+
+def _files(paths: Iterable[str | Path]) -> list[tuple[Path, bool]]:
+    """The files to read, each with whether it was named (True) or found in a folder."""
+    found: list[tuple[Path, bool]] = []
     for entry in map(Path, paths):
-        found.extend(sorted(entry.rglob("*.yaml")) if entry.is_dir() else [entry])
+        if entry.is_dir():
+            found.extend((path, False) for path in sorted(entry.rglob("*.yaml")))
+        else:
+            found.append((entry, True))
     return found
 
 
@@ -539,12 +562,16 @@ def bundled_scenarios() -> Path | None:
 
 
 def run_pack_tests(
-    paths: Sequence[str | Path] | None = None, *, backend: Backend = "python"
+    paths: Sequence[str | Path] | None = None,
+    *,
+    backend: Backend = "python",
+    packs: Sequence[str | Path] | None = None,
 ) -> PackTestReport:
     """Run the cases of the given files or folders (default: the bundled scenarios).
 
-    Each case runs against the packs its file names (`pack:`), the bundled packs otherwise;
-    an invalid situation or a pack that does not load is a failure of the case."""
+    Each case runs against `packs` when given, else the packs its file names (`pack:`), the
+    bundled packs otherwise; an invalid situation or a pack that does not load is a failure
+    of the case."""
     if not paths:
         found = bundled_scenarios()
         if found is None:
@@ -554,6 +581,9 @@ def run_pack_tests(
             )
         paths = [found]
     cases = load_cases(paths)
+    if packs:
+        chosen = tuple(str(Path(pack).resolve()) for pack in packs)
+        cases = [dataclasses.replace(case, pack=chosen) for case in cases]
     engines: dict[tuple[str, ...], Engine | str] = {}
     grouped: dict[tuple[str, ...], list[CaseResult]] = {}
     results: list[CaseResult] = []
