@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from . import _fork
 from ._advise import TraceInputs, rulebook_info, trace_inputs, with_trace
 from .advice import Advice
 from .errors import OutreachRulesError
@@ -59,6 +60,14 @@ PRELOAD = "outreach_rules"  # what the fork server imports once, before any work
 # ---------------------------------------------------------------- engines in worker processes
 _engines: collections.OrderedDict[bytes, Engine] = collections.OrderedDict()
 _engines_lock = threading.Lock()
+
+
+def _renew_engines_lock() -> None:
+    global _engines_lock  # noqa: PLW0603 - a thread of the parent may have held it at fork
+    _engines_lock = threading.Lock()
+
+
+_fork.on_fork(_renew_engines_lock)
 
 
 def recipe(engine: Engine) -> bytes:

@@ -7,10 +7,10 @@ import datetime
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from . import _cli_author
+from ._files import read_bounded, read_stream_bounded
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
 from .engine import Backend, Engine
@@ -27,8 +27,10 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 def _read_situation(path: str) -> Any:
     """A situation from a YAML or JSON file ('-' reads standard input)."""
-    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     try:
+        raw = (
+            read_stream_bounded(sys.stdin.buffer, "<stdin>") if path == "-" else read_bounded(path)
+        )
         return read_document(decode(raw, path), path).data or {}
     except YamlProblem as problem:
         raise RulebookError([problem.problem]) from None

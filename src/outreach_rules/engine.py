@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from . import _batch, _durable
+from . import _batch, _durable, _fork
 from ._advise import build_advice
 from ._check import check
 from ._situation import situation_model, validate_situation
@@ -60,6 +60,13 @@ class Engine:
         # What the explain stage makes once per engine: citations, pack infos, the plan of
         # questions, shared trace pieces (immutable, or bounded tables; see docs/limits.md).
         self._memo: dict[Any, Any] = {}
+        _fork.track(self)
+
+    def _after_fork_in_child(self) -> None:
+        # A thread of the parent may have held the lock, or been halfway through an
+        # evaluation on the host, when this process was forked (see _fork.py).
+        self._lock = threading.Lock()
+        self._host = None
 
     # construction ------------------------------------------------------------
     @classmethod
