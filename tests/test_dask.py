@@ -154,3 +154,49 @@ def test_dataframe_rows_are_situations(client: Client) -> None:
         want = engine.evaluate(plain, today=TODAY)
         assert isinstance(result, orr.Advice), f"row {index}: {result!r}"
         assert result == want, f"row {index}"
+
+
+def test_bad_situations_on_dask_cost_only_their_own_place(client: Client) -> None:
+    """On Dask workers too, an invalid situation, a non-mapping, a function among the values
+    and a template that divides by zero each give their error in place, and the good
+    situations around them equal `evaluate` one by one."""
+    engine = orr.Engine.from_paths(DATA / "packs" / "divide.yaml")
+    situations: list[Any] = [{"ready": n % 3 > 0, "parts": n % 5 + 1} for n in range(40)]
+    situations[2] = {"redy": True, "parts": 1}
+    situations[11] = [11]
+    situations[23] = {"ready": True, "parts": lambda: 1}
+    situations[37] = {"ready": True, "parts": 0}
+    bag = db.from_sequence(situations, npartitions=4)
+    got = client.compute(evaluate_bag(engine, bag, today=TODAY)).result()
+    errors = {
+        index: (type(item).__name__, str(item))
+        for index, item in enumerate(got)
+        if isinstance(item, orr.OutreachRulesError)
+    }
+    assert errors == {
+        2: (
+            "SituationError",
+            "1 invalid fact in the situation:\n  redy: unknown fact (did you mean 'ready'?)",
+        ),
+        11: (
+            "SituationError",
+            (
+                "1 invalid fact in the situation:\n"
+                "  (situation): expected a mapping of facts, got list"
+            ),
+        ),
+        23: (
+            "SituationError",
+            "1 invalid fact in the situation:\n  parts: Input should be a valid integer",
+        ),
+        37: (
+            "SituationFailedError",
+            (
+                "evaluating this situation raised ZeroDivisionError: "
+                "integer division or modulo by zero"
+            ),
+        ),
+    }
+    for index, item in enumerate(got):
+        if index not in errors:
+            assert item == engine.evaluate(situations[index], today=TODAY), index

@@ -13,6 +13,7 @@ from .errors import (
     Problem,
     RulebookError,
     SituationError,
+    SituationFailedError,
     SituationProblem,
 )
 from .model import (
@@ -53,6 +54,7 @@ __all__ = [
     "RulebookError",
     "RulebookInfo",
     "SituationError",
+    "SituationFailedError",
     "SituationProblem",
     "Trace",
     "WhyNot",

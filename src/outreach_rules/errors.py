@@ -6,6 +6,7 @@ Every error the library raises on purpose derives from one base::
      ├── RulebookError        a pack cannot be loaded: every problem, with file, line and column
      ├── SituationError       a situation is invalid (also a ValueError): every bad fact named
      └── EvaluationError      evaluation failed inside an engine backend
+          └── SituationFailedError   one situation of a batch raised another kind of error
 
 This module imports nothing else from the package, so every other module may import it.
 """
@@ -20,6 +21,7 @@ __all__ = [
     "Problem",
     "RulebookError",
     "SituationError",
+    "SituationFailedError",
     "SituationProblem",
 ]
 
@@ -120,3 +122,19 @@ class SituationError(OutreachRulesError, ValueError):
 
 class EvaluationError(OutreachRulesError):
     """Evaluation failed inside an engine backend; the engine stays usable."""
+
+
+class SituationFailedError(EvaluationError):
+    """Evaluating one situation of a batch raised an error that is not one of these (a
+    template that divides by zero, say). It stands in that situation's place: `cause` is the
+    error's class and `detail` its message. The other situations are evaluated all the same.
+    """
+
+    def __init__(self, cause: str, detail: str) -> None:
+        self.cause = cause
+        self.detail = detail
+        super().__init__(f"evaluating this situation raised {cause}: {detail}")
+
+    def __reduce__(self) -> tuple[type[SituationFailedError], tuple[str, str]]:
+        # Rebuilt from its parts, so the error crosses process boundaries (batches).
+        return (type(self), (self.cause, self.detail))
