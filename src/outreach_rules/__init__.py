@@ -5,6 +5,7 @@ engine = orr.Engine.default()
 advice = engine.evaluate({"spoke_with_recruiter": True})
 """
 
+from ._writers import WriteReport
 from .advice import Advice, WhyNot
 from .engine import Engine
 from .errors import (
@@ -58,5 +59,6 @@ __all__ = [
     "SituationProblem",
     "Trace",
     "WhyNot",
+    "WriteReport",
     "__version__",
 ]
