@@ -1474,3 +1474,19 @@ def packs_with_assumptions(draw: Draw) -> str:
             value = draw(_value(spec))
             spec["assume"] = value.isoformat() if isinstance(value, datetime.date) else value
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+# ---------------------------------------------------------------- batches with bad situations
+BAD_SITUATION_KINDS = ("invalid", "not a mapping", "unpicklable", "template error", "unreadable")
+
+
+@st.composite
+def mixed_batches(draw: st.DrawFn, min_size: int, max_size: int) -> list[tuple[str, Any]]:
+    """A batch for the pack tests/data/packs/divide.yaml (facts `ready: bool`, `parts: int`)
+    as (kind, data) pairs: "good" with a valid situation, or one of BAD_SITUATION_KINDS with
+    a number, at random positions (the test builds each bad situation from its kind)."""
+    good = st.fixed_dictionaries(
+        {"parts": st.integers(1, 1_000)}, optional={"ready": st.booleans()}
+    ).map(lambda situation: ("good", situation))
+    bad = st.tuples(st.sampled_from(BAD_SITUATION_KINDS), st.integers(0, 9))
+    return draw(st.lists(st.one_of(good, good, good, bad), min_size=min_size, max_size=max_size))

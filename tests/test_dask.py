@@ -8,6 +8,7 @@ Skipped when `distributed` is not installed (it comes with the `dask` and `dev` 
 from __future__ import annotations
 
 import datetime
+import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from distributed import Client, LocalCluster
 
 import outreach_rules as orr
 from outreach_rules import _batch
-from outreach_rules.dask import _situation, evaluate_bag, evaluate_partitions
+from outreach_rules.dask import _situation, evaluate_bag, evaluate_partitions, evaluate_to_parquet
 from outreach_rules.engine import bundled_pack_dir
 from strategies import TODAY, facts_of_model, random_situation
 
@@ -154,3 +155,167 @@ def test_dataframe_rows_are_situations(client: Client) -> None:
         want = engine.evaluate(plain, today=TODAY)
         assert isinstance(result, orr.Advice), f"row {index}: {result!r}"
         assert result == want, f"row {index}"
+
+
+def test_bad_situations_on_dask_cost_only_their_own_place(client: Client) -> None:
+    """On Dask workers too, an invalid situation, a non-mapping, a function among the values
+    and a template that divides by zero each give their error in place, and the good
+    situations around them equal `evaluate` one by one."""
+    engine = orr.Engine.from_paths(DATA / "packs" / "divide.yaml")
+    situations: list[Any] = [{"ready": n % 3 > 0, "parts": n % 5 + 1} for n in range(40)]
+    situations[2] = {"redy": True, "parts": 1}
+    situations[11] = [11]
+    situations[23] = {"ready": True, "parts": lambda: 1}
+    situations[37] = {"ready": True, "parts": 0}
+    bag = db.from_sequence(situations, npartitions=4)
+    got = client.compute(evaluate_bag(engine, bag, today=TODAY)).result()
+    errors = {
+        index: (type(item).__name__, str(item))
+        for index, item in enumerate(got)
+        if isinstance(item, orr.OutreachRulesError)
+    }
+    assert errors == {
+        2: (
+            "SituationError",
+            "1 invalid fact in the situation:\n  redy: unknown fact (did you mean 'ready'?)",
+        ),
+        11: (
+            "SituationError",
+            (
+                "1 invalid fact in the situation:\n"
+                "  (situation): expected a mapping of facts, got list"
+            ),
+        ),
+        23: (
+            "SituationError",
+            "1 invalid fact in the situation:\n  parts: Input should be a valid integer",
+        ),
+        37: (
+            "SituationFailedError",
+            (
+                "evaluating this situation raised ZeroDivisionError: "
+                "integer division or modulo by zero"
+            ),
+        ),
+    }
+    for index, item in enumerate(got):
+        if index not in errors:
+            assert item == engine.evaluate(situations[index], today=TODAY), index
+
+
+def parquet_rows(folder: Path) -> list[dict[str, Any]]:
+    """Every row of the part files in `folder`, read as one Parquet dataset."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    return list(pq.read_table(folder).to_pylist())
+
+
+def keyed(engine: orr.Engine, count: int, seed: int) -> list[dict[str, Any]]:
+    """`count` random situations with a `candidate` id, one of them bad."""
+    facts = facts_of_model(engine.Situation)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not cryptography
+    found = [{**random_situation(rng, facts), "candidate": f"c{n}"} for n in range(count)]
+    found[1] = {"candidate": "c1", "no_such_fact": True}
+    return found
+
+
+def alone(engine: orr.Engine, facts: dict[str, Any]) -> orr.Advice | orr.SituationError:
+    """`evaluate` of one situation, or its SituationError."""
+    try:
+        return engine.evaluate(facts, today=TODAY)
+    except orr.SituationError as error:
+        return error
+
+
+def check_against_evaluate(
+    engine: orr.Engine, situations: list[dict[str, Any]], rows: list[Any]
+) -> None:
+    """Each situation has exactly one row, whose decision, recommendations and error
+    match `evaluate` of the situation alone."""
+    by_id = {row["id"]: row for row in rows}
+    assert len(by_id) == len(rows) == len(situations)
+    for situation in situations:
+        row = by_id[situation["candidate"]]
+        advice = alone(engine, {k: v for k, v in situation.items() if k != "candidate"})
+        if isinstance(advice, orr.SituationError):
+            assert (row["error_type"], row["error_message"]) == ("SituationError", str(advice))
+            continue
+        assert row["decision"] == (advice.decision.id if advice.decision else None)
+        assert row["recommendations"] == [item.rule_id for item in advice.recommendations]
+        assert row["findings"] == [item.rule_id for item in advice.findings]
+        assert row["questions"] == [item.fact for item in advice.questions]
+        assert row["error_type"] is None
+
+
+def test_parquet_per_partition_matches_evaluate(
+    client: Client, engine: orr.Engine, tmp_path: Path
+) -> None:
+    """A bag of 6 partitions gives 6 files `part.<n>.parquet` in the folder, which read
+    back as one dataset with one row per situation, each matching `evaluate`."""
+    del client  # the module's cluster is the default scheduler while it is open
+    situations = keyed(engine, 150, 3)
+    bag = db.from_sequence(situations, npartitions=6)
+    report = evaluate_to_parquet(bag, engine, tmp_path / "out", TODAY, key="candidate")
+    assert (report.evaluated, report.errors, report.skipped) == (150, 1, 0)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"part.{n}.parquet" for n in range(6)
+    ]
+    check_against_evaluate(engine, situations, parquet_rows(tmp_path / "out"))
+
+
+def test_a_resumed_run_evaluates_only_missing_or_stale_partitions(
+    client: Client, engine: orr.Engine, tmp_path: Path
+) -> None:
+    """After a first run, one part file is deleted and one is rewritten for another day:
+    the second run evaluates those two partitions only, leaves the other files untouched,
+    and the folder again holds every row once."""
+    del client
+    situations = keyed(engine, 120, 4)
+    bag = db.from_sequence(situations, npartitions=5)
+    folder = tmp_path / "out"
+    evaluate_to_parquet(bag, engine, folder, TODAY, key="candidate")
+    (folder / "part.1.parquet").unlink()
+    evaluate_to_parquet(
+        db.from_sequence(situations, npartitions=5),
+        engine,
+        folder,
+        TODAY + datetime.timedelta(days=1),
+        key="candidate",
+    )  # every file now for the next day
+    evaluate_to_parquet(bag, engine, folder, TODAY, key="candidate")
+    (folder / "part.3.parquet").unlink()
+    kept = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    report = evaluate_to_parquet(bag, engine, folder, TODAY, key="candidate")
+    assert (report.skipped, report.evaluated) == (4, len(bag.to_delayed()[3].compute()))
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir() if p.name in kept} == kept
+    check_against_evaluate(engine, situations, parquet_rows(folder))
+
+
+def die_once(situation: dict[str, Any], marker: str) -> dict[str, Any]:
+    """Run on a worker: the first time any worker reaches situation c50, it dies there."""
+    if situation["candidate"] == "c50":
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:
+            return situation
+        os.close(fd)
+        os._exit(1)
+    return situation
+
+
+def test_a_worker_killed_mid_run_leaves_every_row_written_once(
+    client: Client, engine: orr.Engine, tmp_path: Path
+) -> None:
+    """A worker process dies halfway through a partition; Dask runs that partition again on
+    a worker that is alive, and the folder ends with every situation's row exactly once
+    (a file is renamed into place only when complete)."""
+    del client
+    situations = keyed(engine, 100, 5)
+    marker = tmp_path / "died"
+    bag = db.from_sequence(situations, npartitions=4).map(die_once, str(marker))
+    report = evaluate_to_parquet(bag, engine, tmp_path / "out", TODAY, key="candidate")
+    assert marker.exists(), "no worker died: the test did not test anything"
+    assert report.evaluated == 100
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        f"part.{n}.parquet" for n in range(4)
+    ]
+    check_against_evaluate(engine, situations, parquet_rows(tmp_path / "out"))

@@ -5,6 +5,7 @@ engine = orr.Engine.default()
 advice = engine.evaluate({"spoke_with_recruiter": True})
 """
 
+from ._writers import WriteReport
 from .advice import Advice, WhyNot
 from .engine import Engine
 from .errors import (
@@ -13,6 +14,7 @@ from .errors import (
     Problem,
     RulebookError,
     SituationError,
+    SituationFailedError,
     SituationProblem,
 )
 from .model import (
@@ -61,6 +63,7 @@ __all__ = [
     "RulebookError",
     "RulebookInfo",
     "SituationError",
+    "SituationFailedError",
     "SituationProblem",
     "Summary",
     "SummaryDecision",
@@ -68,5 +71,6 @@ __all__ = [
     "SummaryQuestion",
     "Trace",
     "WhyNot",
+    "WriteReport",
     "__version__",
 ]

@@ -26,17 +26,19 @@ import multiprocessing.connection
 import multiprocessing.forkserver
 import pickle
 import queue
+import signal
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
+from . import _fork
 from ._advise import TraceInputs, rulebook_info, trace_inputs, with_trace
 from ._log import LOG
 from ._situation import read_today
 from .advice import Advice
-from .errors import OutreachRulesError
+from .errors import OutreachRulesError, SituationFailedError
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext
@@ -61,6 +63,14 @@ PRELOAD = "outreach_rules"  # what the fork server imports once, before any work
 # ---------------------------------------------------------------- engines in worker processes
 _engines: collections.OrderedDict[bytes, Engine] = collections.OrderedDict()
 _engines_lock = threading.Lock()
+
+
+def _renew_engines_lock() -> None:
+    global _engines_lock  # noqa: PLW0603 - a thread of the parent may have held it at fork
+    _engines_lock = threading.Lock()
+
+
+_fork.on_fork(_renew_engines_lock)
 
 
 def recipe(engine: Engine) -> bytes:
@@ -100,9 +110,21 @@ def evaluate_chunk(
     for situation in situations:
         try:
             results.append(engine.evaluate(situation, today=today, trace=trace))
-        except OutreachRulesError as error:
-            results.append(error.with_traceback(None))
+        except Exception as error:  # noqa: BLE001 - one situation must not end the batch
+            results.append(failure(error))
     return results
+
+
+def failure(error: Exception) -> OutreachRulesError:
+    """What stands in a failed situation's place: the library's own error as it is, any
+    other as a SituationFailedError with its class and message; never with a traceback."""
+    if isinstance(error, OutreachRulesError):
+        return error.with_traceback(None)
+    kind = type(error)
+    name = kind.__qualname__
+    if kind.__module__ != "builtins":
+        name = f"{kind.__module__}.{name}"
+    return SituationFailedError(name, str(error))
 
 
 _worker_ready = False
@@ -128,8 +150,8 @@ def _evaluate_in_worker(
     for situation in situations:
         try:
             advice = engine.evaluate(situation, today=today, trace=trace)
-        except OutreachRulesError as error:
-            shipped.append(error.with_traceback(None))
+        except Exception as error:  # noqa: BLE001 - one situation must not end the batch
+            shipped.append(failure(error))
         else:
             # The trace stays unmade: the caller's process makes it if it is ever read. The
             # rulebook info is the same for every result: the caller puts in its own.
@@ -166,18 +188,7 @@ def evaluate_many(
             return evaluate_chunk(engine, items, day, trace)
     blob = recipe(engine)
     results: list[Result | None] = [None] * len(items)
-    sent: list[int] = []
-    payload: list[Any] = []
-    for index, situation in enumerate(items):
-        if isinstance(situation, engine.Situation):
-            # The Situation class is built at run time and cannot be pickled: send its facts.
-            payload.append({k: v for k, v in situation.model_dump().items() if v is not None})
-        elif isinstance(situation, Mapping):
-            payload.append(dict(situation))
-        else:  # not a situation at all: its SituationError is immediate, no need to ship it
-            results[index] = evaluate_chunk(engine, [situation], day, trace)[0]
-            continue
-        sent.append(index)
+    payload, sent = _payload(engine, items, results, day, trace)
     with _collector_paused():
         answers = [
             _share_out(engine, blob, chunks, day, trace, workers)
@@ -190,6 +201,65 @@ def evaluate_many(
     if missing:  # cannot happen: every chunk gives one result per situation
         raise OutreachRulesError(f"no result for situations {missing[:10]}")
     return [result for result in results if result is not None]
+
+
+def _payload(
+    engine: Engine,
+    items: list[Any],
+    results: list[Result | None],
+    today: datetime.date,
+    trace: bool,
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The situations to send to workers, as plain dicts, and their indexes in `items`.
+
+    A situation that cannot travel (not a mapping, a mapping that fails when read, a value
+    that cannot be pickled) is evaluated here at once, its result put in `results`: it gives
+    what `workers=1` would give, and the rest of the batch goes on."""
+    payload: list[dict[str, Any]] = []
+    sent: list[int] = []
+    for index, situation in enumerate(items):
+        try:
+            facts = _plain(engine, situation)
+        except Exception:  # noqa: BLE001 - evaluated here, it fails as it would with workers=1
+            facts = None
+        if facts is None:
+            results[index] = evaluate_chunk(engine, [situation], today, trace)[0]
+            continue
+        payload.append(facts)
+        sent.append(index)
+    for place in reversed(_unpicklable(payload)):
+        index = sent.pop(place)
+        results[index] = evaluate_chunk(engine, [items[index]], today, trace)[0]
+        del payload[place]
+    return payload, sent
+
+
+def _plain(engine: Engine, situation: Any) -> dict[str, Any] | None:
+    """A situation as a plain dict to pickle, or None when it is not a mapping at all."""
+    if isinstance(situation, engine.Situation):
+        # The Situation class is built at run time and cannot be pickled: send its facts.
+        return {k: v for k, v in situation.model_dump().items() if v is not None}
+    if isinstance(situation, Mapping):
+        return dict(situation)
+    return None
+
+
+def _unpicklable(payload: list[Any]) -> list[int]:
+    """The positions of the situations that cannot be pickled (a function among their
+    values, say), in order. The whole batch is tried at once first: usually all pickle."""
+    try:
+        pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - any failure to pickle: find the ones that fail
+        return [place for place, item in enumerate(payload) if not _picklable(item)]
+    return []
+
+
+def _picklable(item: Any) -> bool:
+    try:
+        pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - pickling runs arbitrary __reduce__ code
+        return False
+    return True
 
 
 def _share_out(
@@ -310,22 +380,35 @@ def _work(
 ) -> None:
     """A worker process: evaluate chunks from the front until the ends meet, and send each
     chunk's results with its number. A thread sends them, so that evaluating goes on while
-    the caller, busy with its own chunks, does not read."""
+    the caller, busy with its own chunks, does not read.
+
+    Ctrl-C reaches the whole process group, but cancelling is the caller's business (it
+    stops its workers): a worker ignores SIGINT rather than print a traceback, and stops
+    quietly once the caller no longer reads."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
-    sender = threading.Thread(target=_send_all, args=(outbox, writer), daemon=True)
+    gone = threading.Event()
+    sender = threading.Thread(target=_send_all, args=(outbox, writer, gone), daemon=True)
     sender.start()
     try:
-        while (number := _take(ends, from_front=True)) is not None:
+        while not gone.is_set() and (number := _take(ends, from_front=True)) is not None:
             outbox.put((number, _evaluate_in_worker(blob, chunks[number], today, trace)))
     finally:
         outbox.put(None)
         sender.join()
-        writer.close()
+        with contextlib.suppress(OSError):
+            writer.close()
 
 
-def _send_all(outbox: queue.SimpleQueue[Any], writer: Any) -> None:
+def _send_all(outbox: queue.SimpleQueue[Any], writer: Any, gone: threading.Event) -> None:
     while (item := outbox.get()) is not None:
-        writer.send(item)
+        try:
+            writer.send(item)
+        except OSError:  # the caller stopped reading (it was interrupted, or it failed)
+            gone.set()
+            return
+        except Exception:  # noqa: BLE001, S112 - results that do not pickle: the caller evaluates that chunk itself
+            continue
 
 
 @contextlib.contextmanager

@@ -13,11 +13,11 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any, NoReturn
 
 from . import _cli_author
 from ._cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, iso_date, pack_path, situation_path
+from ._files import read_bounded, read_stream_bounded
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
 from .advice import Level
@@ -35,9 +35,9 @@ def _engine(args: argparse.Namespace) -> Engine:
 
 def _read_situation(path: str) -> Any:
     """A situation from a YAML or JSON file ('-' reads standard input)."""
-    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     name = "<stdin>" if path == "-" else path
     try:
+        raw = read_stream_bounded(sys.stdin.buffer, name) if path == "-" else read_bounded(path)
         return read_document(decode(raw, name), name).data or {}
     except YamlProblem as problem:
         where = problem.problem.location()

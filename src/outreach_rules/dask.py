@@ -21,12 +21,14 @@ import datetime
 import importlib
 import math
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _batch
+from . import _batch, _writers
 from ._situation import read_today
 
 try:
+    import dask
     import dask.bag
 except ImportError as error:  # pragma: no cover - depends on the installed extras
     raise ImportError(
@@ -36,7 +38,7 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
 if TYPE_CHECKING:
     from .engine import Engine
 
-__all__ = ["evaluate_bag", "evaluate_partitions"]
+__all__ = ["evaluate_bag", "evaluate_partitions", "evaluate_to_parquet"]
 
 
 def evaluate_bag(
@@ -114,3 +116,70 @@ def _missing(value: Any) -> bool:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return True
     return type(value).__name__ in ("NAType", "NaTType")
+
+
+def evaluate_to_parquet(
+    collection: Any,
+    engine: Engine,
+    path: str | Path,
+    today: datetime.date | None = None,
+    *,
+    key: str | None = None,
+) -> _writers.WriteReport:
+    """Evaluate every situation of a Dask Bag (of mappings) or DataFrame (one row each) and
+    write the flat rows (`outreach_rules.rows`) as Parquet, one file per partition:
+    `path/part.<n>.parquet`, the layout `dask.dataframe.to_parquet` writes, so Dask, pandas,
+    Polars or DuckDB read the folder directly.
+
+    Each file is written by the task of its partition under a temporary name and renamed
+    when complete, so a partition that Dask runs again (its worker died) is written once.
+    Run again with the same `path`, this evaluates only the partitions whose file is
+    missing or was written for other packs, params or `today` (the digest kept in each
+    file's metadata): an interrupted run resumes where it stopped. `today` defaults to the
+    current day; give it to resume a run of an earlier day. A row's `position` counts
+    within its partition. Blocks until every partition is written.
+    """
+    blob = _batch.recipe(engine)
+    day = today or datetime.date.today()
+    digest = _writers.run_digest(engine, day)
+    folder = Path(path)
+    folder.mkdir(parents=True, exist_ok=True)
+    frame = hasattr(collection, "columns")  # a DataFrame; a Bag otherwise
+    parts = collection.to_delayed()
+    report = _writers.WriteReport()
+    tasks = []
+    for number, part in enumerate(parts):
+        target = folder / f"part.{number}.parquet"
+        report.paths.append(target)
+        if _writers.parquet_digest(target) == digest:
+            report.skipped += 1
+            continue
+        task = dask.delayed(_write_partition)(  # type: ignore[attr-defined]
+            part, blob, day, key, str(target), digest, frame
+        )
+        tasks.append(task)
+    for evaluated, errors in dask.compute(*tasks):  # type: ignore[attr-defined,no-untyped-call]
+        report.evaluated += evaluated
+        report.errors += errors
+    return report
+
+
+def _write_partition(
+    part: Any,
+    blob: bytes,
+    today: datetime.date,
+    key: str | None,
+    target: str,
+    digest: str,
+    frame: bool,
+) -> tuple[int, int]:
+    """Run on a worker: evaluate one partition, write its file; (evaluated, errors)."""
+    engine = _batch.engine_for(blob)
+    if frame:
+        ints = {name for name, spec in engine.rulebook.spec.facts.items() if spec.type == "int"}
+        situations = [_situation(row, ints) for row in part.to_dict(orient="records")]
+    else:
+        situations = list(part)
+    rows = _writers.rows_of(engine, situations, 0, today, 1, key)
+    _writers.write_parquet(Path(target), rows, digest)
+    return len(rows), sum(row["error_type"] is not None for row in rows)

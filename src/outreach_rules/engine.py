@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from . import _batch, _durable
+from . import _batch, _durable, _fork, _writers
 from ._advise import build_advice
 from ._answers import parse_answer
 from ._check import check
@@ -76,6 +76,13 @@ class Engine:
         # The validated `assume:` value of every fact that declares one: what a provisional
         # decision may rest on when the facts given decide nothing.
         self.assumptions: dict[str, Any] = assumed_values(self)
+        _fork.track(self)
+
+    def _after_fork_in_child(self) -> None:
+        # A thread of the parent may have held the lock, or been halfway through an
+        # evaluation on the host, when this process was forked (see _fork.py).
+        self._lock = threading.Lock()
+        self._host = None
 
     # construction ------------------------------------------------------------
     @classmethod
@@ -188,6 +195,39 @@ class Engine:
         call: the results would otherwise be walked again and again as they pile up.
         """
         return _batch.evaluate_many(self, situations, today, workers, trace)
+
+    def evaluate_to(
+        self,
+        situations: Iterable[Mapping[str, Any] | BaseModel],
+        path: str | Path,
+        *,
+        format: Literal["parquet", "jsonl"] = "parquet",  # noqa: A002 - as in pandas
+        workers: int = 1,
+        today: datetime.date | None = None,
+        key: str | None = None,
+        batch: int = _writers.BATCH,
+    ) -> _writers.WriteReport:
+        """Evaluate `situations` and write one flat row each (see `outreach_rules.rows`) to
+        `path`, as Parquet (needs pyarrow) or JSON Lines, in input order.
+
+        The situations are taken `batch` at a time (any iterable, even a generator of
+        millions), evaluated with `evaluate_many(..., workers=workers)` and written before
+        the next batch is taken, so memory holds one batch of results. `key` names a field
+        of each situation that holds its id: it is taken out before evaluating and becomes
+        the row's `id` (the position otherwise). A bad situation gives a row with its
+        error's class and message. The file appears, complete, when the call returns.
+        Returns a WriteReport: situations evaluated, errors among them, and the file.
+        """
+        return _writers.evaluate_to(
+            self,
+            situations,
+            path,
+            format=format,
+            workers=workers,
+            today=today,
+            key=key,
+            batch=batch,
+        )
 
     @only_library_errors
     def run(

@@ -7,6 +7,7 @@ Every error the library raises on purpose derives from one base::
      ├── SituationError       a situation is invalid (also a ValueError): every bad fact named
      └── EvaluationError      evaluation failed: a template, a function or a backend (the
                               original exception, if any, is its __cause__)
+          └── SituationFailedError   one situation of a batch raised another kind of error
 
 This module imports nothing else from the package, so every other module may import it.
 """
@@ -21,6 +22,7 @@ __all__ = [
     "Problem",
     "RulebookError",
     "SituationError",
+    "SituationFailedError",
     "SituationProblem",
 ]
 
@@ -124,3 +126,19 @@ class SituationError(OutreachRulesError, ValueError):
 class EvaluationError(OutreachRulesError):
     """Evaluation failed: a text ran past its bounds or raised, or a function or a backend
     failed. The original exception, if any, is the `__cause__`; the engine stays usable."""
+
+
+class SituationFailedError(EvaluationError):
+    """Evaluating one situation of a batch raised an error that is not one of these (a
+    template that divides by zero, say). It stands in that situation's place: `cause` is the
+    error's class and `detail` its message. The other situations are evaluated all the same.
+    """
+
+    def __init__(self, cause: str, detail: str) -> None:
+        self.cause = cause
+        self.detail = detail
+        super().__init__(f"evaluating this situation raised {cause}: {detail}")
+
+    def __reduce__(self) -> tuple[type[SituationFailedError], tuple[str, str]]:
+        # Rebuilt from its parts, so the error crosses process boundaries (batches).
+        return (type(self), (self.cause, self.detail))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -202,12 +203,29 @@ def parse_value(text: str, scope: Scope) -> Cond | Term:
     return checker.term(tree.body)
 
 
+def parser_warnings(text: str) -> list[str]:
+    """What Python's parser warns about in a condition (`2and ready` runs a number into a
+    word: "invalid decimal literal"); empty for almost every condition."""
+    flat = " ".join(text.splitlines())
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            ast.parse(flat.strip() and flat, mode="eval")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return []  # the checker reports these as errors
+    return list(dict.fromkeys(str(warning.message) for warning in caught))
+
+
 def _parse(text: str) -> ast.Expression:
     if len(text) > MAX_LENGTH:
         raise ExprProblem(f"condition is longer than {MAX_LENGTH} characters", Span(0, 1))
     flat = " ".join(text.splitlines())
     try:
-        tree = ast.parse(flat.strip() and flat, mode="eval")
+        with warnings.catch_warnings():
+            # The parser warns on stderr about texts such as `2and` (`outreach-rules check`
+            # reports those as lint warnings, see parser_warnings); loading stays quiet.
+            warnings.simplefilter("ignore")
+            tree = ast.parse(flat.strip() and flat, mode="eval")
     except SyntaxError as error:
         offset = max((error.offset or 1) - 1, 0)
         raise ExprProblem(f"invalid condition: {error.msg}", Span(offset, offset + 1)) from None

@@ -341,6 +341,7 @@ class _Linter:
 
     def run(self) -> list[Problem]:
         self._never_fires()
+        self._parser_warnings()
         self._always_beaten()
         self._unused_names()
         self._decisions_and_drafts()
@@ -385,6 +386,20 @@ class _Linter:
                 "never-fires",
                 rule_id=rule.id,
             )
+
+    def _parser_warnings(self) -> None:
+        for rule in self.spec.rules:
+            if not isinstance(rule.when, str):
+                continue
+            for message in expr.parser_warnings(rule.when):
+                self._warn(
+                    "rules",
+                    rule.id,
+                    ("when",),
+                    f"Python's parser warns about this condition: {message}",
+                    "parser-warning",
+                    rule_id=rule.id,
+                )
 
     def _always_beaten(self) -> None:
         deciders = [i for i in self.rules if i.rule.spec and i.rule.spec.decide and i.possible]

@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from ._files import read_bounded
 from ._merge import merge_files
 from ._suggest import suggest
 from ._yaml import Document, YamlProblem, decode, read_document
@@ -325,11 +326,9 @@ def load_pack_text(text: str, name: str = "<pack>") -> PackFile:
 
 def _read_bytes(path: Path) -> bytes:
     try:
-        return path.read_bytes()
-    except OSError as error:
-        raise RulebookError(
-            [Problem(f"cannot read the pack: {error.strerror}", str(path))]
-        ) from None
+        return read_bounded(path)
+    except YamlProblem as problem:
+        raise RulebookError([problem.problem]) from None
 
 
 def _with_file(problem: Problem, file: str) -> Problem:

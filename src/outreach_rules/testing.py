@@ -46,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import expr
+from ._files import read_bounded
 from ._suggest import suggest
 from ._yaml import Document, YamlProblem, decode, read_document
 from .advice import Advice
@@ -102,8 +103,8 @@ def load_cases(paths: Iterable[str | Path]) -> list[Case]:
     cases: list[Case] = []
     problems: list[Problem] = []
     for path, named in _files(paths):
-        raw = path.read_bytes()
         try:
+            raw = read_bounded(path)
             doc = read_document(decode(raw, str(path)), str(path))
         except YamlProblem as problem:
             problems.append(problem.problem)
