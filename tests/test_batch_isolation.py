@@ -64,8 +64,9 @@ EXPECTED = {
         "1 invalid fact in the situation:\n  parts: Input should be a valid integer",
     ),
     "template error": (
-        orr.SituationFailedError,
-        "evaluating this situation raised ZeroDivisionError: integer division or modulo by zero",
+        orr.EvaluationError,
+        f"{DIVIDE}: rule 'go_when_ready', recommend text, template line 1: "
+        "ZeroDivisionError: integer division or modulo by zero",
     ),
     "unreadable": (
         orr.SituationFailedError,
@@ -116,15 +117,16 @@ def test_a_template_error_in_a_large_batch_leaves_the_other_results(
     engine: orr.Engine, workers: int
 ) -> None:
     """2,000 situations, one of which divides by zero in its advice text: 1,999 pieces of
-    advice and, in its place, a SituationFailedError naming ZeroDivisionError."""
+    advice and, in its place, an EvaluationError naming the rule and ZeroDivisionError, with
+    the original error as its cause."""
     batch = [("good", {"ready": True, "parts": n % 7 + 1}) for n in range(2_000)]
     batch[1_234] = ("template error", 0)
     results = engine.evaluate_many(build(batch), today=TODAY, workers=workers, trace=False)
     failed = results[1_234]
-    assert isinstance(failed, orr.SituationFailedError)
-    assert (failed.cause, failed.detail) == (
-        "ZeroDivisionError",
-        "integer division or modulo by zero",
+    assert type(failed) is orr.EvaluationError
+    assert str(failed) == (
+        f"{DIVIDE}: rule 'go_when_ready', recommend text, template line 1: "
+        "ZeroDivisionError: integer division or modulo by zero"
     )
     assert sum(isinstance(result, orr.Advice) for result in results) == 1_999
     assert results[0] == engine.evaluate(batch[0][1], today=TODAY, trace=False)
