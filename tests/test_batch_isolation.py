@@ -65,8 +65,10 @@ EXPECTED = {
     ),
     "template error": (
         orr.EvaluationError,
-        f"{DIVIDE}: rule 'go_when_ready', recommend text, template line 1: "
-        "ZeroDivisionError: integer division or modulo by zero",
+        (
+            f"{DIVIDE}: rule 'go_when_ready', recommend text, template line 1: "
+            "ZeroDivisionError: integer division or modulo by zero"
+        ),
     ),
     "unreadable": (
         orr.SituationFailedError,

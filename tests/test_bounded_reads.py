@@ -111,11 +111,14 @@ def test_a_situation_file_that_is_not_a_small_regular_file_is_refused(
     bytes_read: collections.Counter[str],
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """`outreach-rules advise` names the file and why, exits 1, and reads none of it."""
+    """`outreach-rules advise` names the situation file and why, exits 1, and reads none of
+    it."""
     make, message = HOSTILE[case]
     path = make(tmp_path)
     assert cli.main(["advise", str(path), "--backend", "python"]) == 1
-    assert capsys.readouterr().err == f"error: 1 problem in the rule pack:\n{path}: {message}\n"
+    assert capsys.readouterr().err == (
+        f"error: 1 invalid fact in the situation:\n  {path}: (situation): {message}\n"
+    )
     bundled = {str(path.resolve()) for path in bundled_pack_dir().iterdir()}
     assert bytes_read
     assert set(bytes_read) <= bundled  # only the bundled packs were read

@@ -63,7 +63,7 @@ def expected_row(engine: orr.Engine, situation: dict[str, Any], position: int) -
     return {
         **base,
         "decision": advice.decision.id if advice.decision else None,
-        "provisional": None,
+        "provisional": advice.provisional.id if advice.provisional else None,
         "fired_rules": [r.rule_id for r in advice.trace.rules if r.fired and r.rule_id in own],
         "recommendations": [item.rule_id for item in advice.recommendations],
         "recommendation_topics": [item.topic for item in advice.recommendations],
