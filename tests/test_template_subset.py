@@ -211,6 +211,13 @@ def test_a_text_over_10000_characters_is_refused(tmp_path: Path) -> None:
     assert problem.message == "the text is 10,001 characters; the limit is 10,000"
 
 
+def test_a_text_of_over_1000_parts_is_refused(tmp_path: Path) -> None:
+    """Protects the size limit of a template's tree: 400 insertions of `n + 1` (1,201
+    parts, 4,400 characters) are refused before the subset is walked."""
+    problem = refusal(tmp_path, "{{ n + 1 }}" * 400)
+    assert problem.message == "the template has 1,201 parts; the limit is 1,000: split it"
+
+
 def evaluation_error(
     path: Path,
     situation: dict[str, Any],

@@ -219,6 +219,8 @@ def _check(text: str, names: Names) -> None:
         raise TemplateProblem(
             f"the text is {len(text):,} characters; the limit is {MAX_TEMPLATE_LENGTH:,}"
         )
+    if "{" not in text:
+        return  # every Jinja tag starts with "{": plain text, nothing to check
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as error:  # TemplateAssertionError included
