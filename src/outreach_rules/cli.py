@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import _cli_author
+from . import _cli_author, _cli_batch
 from ._files import read_bounded, read_stream_bounded
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
@@ -122,6 +122,7 @@ def _parser() -> argparse.ArgumentParser:
     compile_.set_defaults(run=cmd_compile, backend="auto")
 
     _cli_author.register(sub)  # check, test, schema, docs
+    _cli_batch.register(sub)  # batch
     return parser
 
 
