@@ -5,6 +5,8 @@
     python benchmarks/bench.py --json     # ... and one JSON line last
     python benchmarks/bench.py --soak     # RSS over 1,000,000 evaluations (make soak)
     python benchmarks/bench.py --tiny     # every part with minimal counts (the test suite)
+    python benchmarks/bench.py --parquet  # rows/s and peak RSS per worker writing 1,000,000
+                                          # rows to Parquet (see bench_parquet.py)
 
 Throughput modes, on the bundled pack and seeded random situations (built from
 `engine.Situation.model_fields`), each timed in rounds that alternate between the modes (so
@@ -55,6 +57,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_parquet
 import yaml
 
 import outreach_rules as orr
@@ -794,8 +797,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--soak-trace", action="store_true", help="soak with questions and the trace read"
     )
+    parser.add_argument(
+        "--parquet", action="store_true", help="only rows/s and peak RSS writing Parquet"
+    )
+    parser.add_argument("--parquet-count", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
+    if args.parquet:
+        figures = bench_parquet.measure(args.parquet_count)
+        print(f"Parquet output, {args.parquet_count:,} generated situations:")
+        print(bench_parquet.render(figures))
+        if args.json:
+            print(json.dumps({"parquet": figures}))
+        return 0
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
     if args.tiny:  # let a batch of a few dozen situations go to worker processes
         _batch.IN_PROCESS_BELOW = 40

@@ -60,3 +60,33 @@ def test_bench_reports_every_figure(tmp_path: Path) -> None:
         "batch_speedup",
     }
     assert any(line.startswith(("  PASS", "  FAIL")) for line in lines)
+
+
+def test_bench_parquet_reports_rows_per_second_and_peak_rss(tmp_path: Path) -> None:
+    """Protects `bench.py --parquet` (the figures of docs/embedding.md, "Scale out"): each
+    of the three set-ups writes every generated situation, and reports its rows per second
+    and the peak RSS of the caller and of each worker (one for two processes, two on the
+    LocalCluster)."""
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("distributed")
+    result = subprocess.run(
+        [sys.executable, str(BENCH), "--parquet", "--parquet-count", "1200", "--json"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(result.stdout.strip().splitlines()[-1])["parquet"]
+    assert [item["setup"] for item in figures] == [
+        "one_process",
+        "two_processes",
+        "local_cluster",
+    ]
+    assert [len(item["peak_rss_mib_workers"]) for item in figures] == [0, 1, 2]
+    for item in figures:
+        assert (item["situations"], item["errors"]) == (1_200, 0)
+        assert item["rows_per_s"] > 0
+        assert item["peak_rss_mib_caller"] > 0
+        assert all(value > 0 for value in item["peak_rss_mib_workers"]), item

@@ -319,3 +319,17 @@ def test_a_worker_killed_mid_run_leaves_every_row_written_once(
         f"part.{n}.parquet" for n in range(4)
     ]
     check_against_evaluate(engine, situations, parquet_rows(tmp_path / "out"))
+
+
+@pytest.mark.slow
+def test_fifty_thousand_situations_through_the_cluster_match_evaluate(
+    client: Client, engine: orr.Engine, tmp_path: Path
+) -> None:
+    """50,000 situations in 10 partitions on the two worker processes: one row each, every
+    row matching `evaluate` of its situation alone (about a minute on two cores)."""
+    del client
+    situations = keyed(engine, 50_000, 6)
+    bag = db.from_sequence(situations, npartitions=10)
+    report = evaluate_to_parquet(bag, engine, tmp_path / "out", TODAY, key="candidate")
+    assert (report.evaluated, report.errors) == (50_000, 1)
+    check_against_evaluate(engine, situations, parquet_rows(tmp_path / "out"))

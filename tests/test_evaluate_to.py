@@ -165,3 +165,16 @@ def test_the_docs_publish_every_column_of_the_row() -> None:
     text = (DOCS / "embedding.md").read_text(encoding="utf-8")
     for name, kind, _ in ROW_FIELDS:
         assert f"| `{name}` | `{kind}` |" in text, name
+
+
+def test_a_partition_file_is_written_a_batch_at_a_time(engine: orr.Engine, tmp_path: Path) -> None:
+    """What a Dask task runs for its partition: 95 situations in batches of 10 give one
+    file of 10 row groups holding the same rows as `evaluate_to`, and the report's counts."""
+    batch = situations(engine, 95)
+    path = tmp_path / "part.0.parquet"
+    counts = _writers.write_parquet(engine, iter(batch), path, TODAY, "candidate", batch=10)
+    assert counts == (95, 2)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 10
+    engine.evaluate_to(batch, tmp_path / "want.parquet", today=TODAY, key="candidate")
+    assert pq.read_table(path).to_pylist() == pq.read_table(tmp_path / "want.parquet").to_pylist()
+    assert _writers.parquet_digest(path) == _writers.run_digest(engine, TODAY)

@@ -165,10 +165,24 @@ class _ParquetSink(_Sink):
         self.writer.close()
 
 
-def write_parquet(path: Path, rows: list[dict[str, Any]], digest: str) -> None:
-    """One Parquet file of `rows`, written whole under a temporary name, then renamed."""
-    with _ParquetSink(path, digest) as sink:
-        sink.write(rows)
+def write_parquet(
+    engine: Engine,
+    situations: Iterable[Any],
+    path: Path,
+    today: datetime.date,
+    key: str | None,
+    batch: int = BATCH,
+) -> tuple[int, int]:
+    """One Parquet file of the rows of `situations`, evaluated and written `batch` at a time
+    in this process, under a temporary name renamed when complete; (evaluated, errors)."""
+    evaluated = errors = 0
+    with _ParquetSink(path, run_digest(engine, today)) as sink:
+        for start, chunk in _batches(situations, batch):
+            rows = rows_of(engine, chunk, start, today, 1, key)
+            evaluated += len(rows)
+            errors += sum(row["error_type"] is not None for row in rows)
+            sink.write(rows)
+    return evaluated, errors
 
 
 def parquet_digest(path: Path) -> str | None:

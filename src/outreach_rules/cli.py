@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from . import _cli_author
+from . import _cli_author, _cli_batch
 from ._cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, iso_date, pack_path, situation_path
 from ._files import read_bounded, read_stream_bounded
 from ._interview import run_interview
@@ -162,6 +162,7 @@ def _parser() -> argparse.ArgumentParser:
     compile_.set_defaults(run=cmd_compile, backend="auto")
 
     _cli_author.register(sub)  # check, test, schema, docs
+    _cli_batch.register(sub)  # batch
     return parser
 
 

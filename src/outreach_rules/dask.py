@@ -155,7 +155,7 @@ def evaluate_to_parquet(
             report.skipped += 1
             continue
         task = dask.delayed(_write_partition)(  # type: ignore[attr-defined]
-            part, blob, day, key, str(target), digest, frame
+            part, blob, day, key, str(target), frame
         )
         tasks.append(task)
     for evaluated, errors in dask.compute(*tasks):  # type: ignore[attr-defined,no-untyped-call]
@@ -165,21 +165,13 @@ def evaluate_to_parquet(
 
 
 def _write_partition(
-    part: Any,
-    blob: bytes,
-    today: datetime.date,
-    key: str | None,
-    target: str,
-    digest: str,
-    frame: bool,
+    part: Any, blob: bytes, today: datetime.date, key: str | None, target: str, frame: bool
 ) -> tuple[int, int]:
-    """Run on a worker: evaluate one partition, write its file; (evaluated, errors)."""
+    """Run on a worker: evaluate one partition and write its file, a batch at a time (so a
+    large partition never has all its results in memory at once); (evaluated, errors)."""
     engine = _batch.engine_for(blob)
+    situations: Iterable[Any] = part
     if frame:
         ints = {name for name, spec in engine.rulebook.spec.facts.items() if spec.type == "int"}
-        situations = [_situation(row, ints) for row in part.to_dict(orient="records")]
-    else:
-        situations = list(part)
-    rows = _writers.rows_of(engine, situations, 0, today, 1, key)
-    _writers.write_parquet(Path(target), rows, digest)
-    return len(rows), sum(row["error_type"] is not None for row in rows)
+        situations = (_situation(row, ints) for row in part.to_dict(orient="records"))
+    return _writers.write_parquet(engine, situations, Path(target), today, key)

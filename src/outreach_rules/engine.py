@@ -189,10 +189,13 @@ class Engine:
         of fewer than `_batch.IN_PROCESS_BELOW` situations, is evaluated here alone. The
         trace of a worker's result is made here, if it is read.
 
-        A situation that fails gives its error (a SituationError, without its traceback) in
-        its place; the others are still evaluated. `today` defaults to the current day,
-        taken once for the whole batch. The cyclic garbage collector is paused during the
-        call: the results would otherwise be walked again and again as they pile up.
+        A situation that fails gives its error in its place (without its traceback): a
+        SituationError when it is invalid, a SituationFailedError naming the cause's class
+        and message when evaluating it raised anything else; the others are still evaluated,
+        whatever `workers` is (one that cannot be pickled is evaluated in this process).
+        `today` defaults to the current day, taken once for the whole batch. The cyclic
+        garbage collector is paused during the call: the results would otherwise be walked
+        again and again as they pile up.
         """
         return _batch.evaluate_many(self, situations, today, workers, trace)
 
