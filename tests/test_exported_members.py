@@ -53,3 +53,23 @@ def test_errors_survive_pickling() -> None:
     rulebook_error = outreach_rules.RulebookError([outreach_rules.Problem("bad", "p.yaml", 3, 4)])
     restored = pickle.loads(pickle.dumps(rulebook_error))  # noqa: S301 - our own bytes
     assert str(restored) == str(rulebook_error)
+
+
+def test_testing_all_is_sorted_and_names_its_public_members() -> None:
+    """`outreach_rules.testing.__all__` is sorted, every name in it exists, and every public
+    function or class defined in the module is in it (the pytest fixture excepted: pytest
+    reaches it through the plugin)."""
+    import inspect
+
+    from outreach_rules import testing
+
+    assert testing.__all__ == sorted(testing.__all__)
+    assert all(hasattr(testing, name) for name in testing.__all__)
+    defined = {
+        name
+        for name, value in vars(testing).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == testing.__name__
+    }
+    assert defined - {"pack_tests"} == set(testing.__all__)

@@ -184,7 +184,7 @@ def test_shared_trace_pieces_equal_fresh_ones(advices: list[orr.Advice]) -> None
     for advice in advices:
         again = fresh.evaluate(advice.situation, TODAY)
         assert again.trace == advice.trace
-        fresh._memo.pop("trace pieces", None)
+        fresh._cache.trace_pieces = None
 
 
 def test_shared_trace_pieces_cannot_be_changed(advices: list[orr.Advice]) -> None:
@@ -245,13 +245,15 @@ def test_remembered_trace_pieces_are_bounded(
     sizes = []
     for _ in range(30):
         assert engine.evaluate(random_situation(rng, facts), TODAY).trace is not None
-        sizes.append(len(engine._memo["trace pieces"]))
+        assert engine._cache.trace_pieces is not None
+        sizes.append(len(engine._cache.trace_pieces))
     per_trace = sum(len(rule.atoms) + 1 for rule in engine.program.rules)
     assert max(sizes) <= 50 + per_trace
     monkeypatch.undo()  # the real bound: the pieces of many situations are kept
     for _ in range(30):
         assert engine.evaluate(random_situation(rng, facts), TODAY).trace is not None
-    assert len(engine._memo["trace pieces"]) > 50 + per_trace
+    assert engine._cache.trace_pieces is not None
+    assert len(engine._cache.trace_pieces) > 50 + per_trace
 
 
 def test_copies_carry_the_trace(engine: orr.Engine) -> None:

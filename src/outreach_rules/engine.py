@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from . import _batch, _durable
 from ._advise import build_advice
+from ._cache import EngineCache
 from ._check import check
 from ._log import LOG
 from ._situation import situation_model, validate_situation
@@ -66,9 +67,7 @@ class Engine:
         self._slot = _HostSlot()
         self._finalizer = weakref.finalize(self, self._slot.close)
         _log_loaded(rulebook, started)
-        # What the explain stage makes once per engine: citations, pack infos, the plan of
-        # questions, shared trace pieces (immutable, or bounded tables; see docs/limits.md).
-        self._memo: dict[Any, Any] = {}
+        self._cache = EngineCache()  # what the explain stage makes once and shares
 
     # construction ------------------------------------------------------------
     @classmethod
