@@ -73,3 +73,18 @@ def test_testing_all_is_sorted_and_names_its_public_members() -> None:
         and value.__module__ == testing.__name__
     }
     assert defined - {"pack_tests"} == set(testing.__all__)
+
+
+def test_every_public_field_of_the_result_models_is_described() -> None:
+    """Each field of each exported pydantic model has a description (its attribute
+    docstring): the API reference and the JSON Schemas show it."""
+    from pydantic import BaseModel
+
+    missing = [
+        f"{name}.{field_name}"
+        for name in outreach_rules.__all__
+        if isinstance(model := getattr(outreach_rules, name), type) and issubclass(model, BaseModel)
+        for field_name, field in model.model_fields.items()
+        if not (field.description or "").strip()
+    ]
+    assert missing == []
