@@ -296,9 +296,17 @@ def test_situations_of_the_bundled_pack_validate_and_evaluate(situation: dict[st
 @settings(max_examples=scaled(200))
 @given(situation=testing.situations(CHAIN_ENGINE))
 def test_situations_of_the_chain_pack_validate_and_evaluate(situation: dict[str, object]) -> None:
-    """Every generated situation of chain.yaml is valid and evaluates."""
+    """Every generated situation of chain.yaml is valid and evaluates into advice whose
+    trace marks fired exactly the rules the bare pipeline fires, and whose decision, if
+    any, is one of the pack's."""
     CHAIN_ENGINE.Situation.model_validate(situation)
-    CHAIN_ENGINE.evaluate(situation, today=TODAY)
+    advice = CHAIN_ENGINE.evaluate(situation, today=TODAY)
+    assert advice.trace is not None
+    _env, fired = CHAIN_ENGINE.run(situation, TODAY, backend="python")
+    expected = [CHAIN_ENGINE.program.rules[index].id for index in fired]
+    assert sorted(rule.rule_id for rule in advice.trace.rules if rule.fired) == sorted(expected)
+    decisions = CHAIN_ENGINE.rulebook.spec.decisions
+    assert advice.decision is None or advice.decision.id in decisions
 
 
 @settings(max_examples=scaled(100))
@@ -319,7 +327,7 @@ def test_situations_reach_every_decision_of_the_bundled_pack() -> None:
             testing.situations(BUNDLED_ENGINE),
             lambda s, d=decision: _decides(s, d),
             settings=settings(
-                max_examples=2_000,
+                max_examples=scaled(2_000),
                 suppress_health_check=list(HealthCheck),
                 derandomize=True,  # a fixed sample: the test checks variety, not luck
                 database=None,

@@ -53,3 +53,38 @@ def test_errors_survive_pickling() -> None:
     rulebook_error = outreach_rules.RulebookError([outreach_rules.Problem("bad", "p.yaml", 3, 4)])
     restored = pickle.loads(pickle.dumps(rulebook_error))  # noqa: S301 - our own bytes
     assert str(restored) == str(rulebook_error)
+
+
+def test_testing_all_is_sorted_and_names_its_public_members() -> None:
+    """`outreach_rules.testing.__all__` is sorted, every name in it exists, and every public
+    function or class defined in the module is in it (the pytest fixture excepted: pytest
+    reaches it through the plugin)."""
+    import inspect
+
+    from outreach_rules import testing
+
+    assert testing.__all__ == sorted(testing.__all__)
+    assert all(hasattr(testing, name) for name in testing.__all__)
+    defined = {
+        name
+        for name, value in vars(testing).items()
+        if not name.startswith("_")
+        and (inspect.isfunction(value) or inspect.isclass(value))
+        and value.__module__ == testing.__name__
+    }
+    assert defined - {"pack_tests"} == set(testing.__all__)
+
+
+def test_every_public_field_of_the_result_models_is_described() -> None:
+    """Each field of each exported pydantic model has a description (its attribute
+    docstring): the API reference and the JSON Schemas show it."""
+    from pydantic import BaseModel
+
+    missing = [
+        f"{name}.{field_name}"
+        for name in outreach_rules.__all__
+        if isinstance(model := getattr(outreach_rules, name), type) and issubclass(model, BaseModel)
+        for field_name, field in model.model_fields.items()
+        if not (field.description or "").strip()
+    ]
+    assert missing == []

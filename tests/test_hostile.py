@@ -185,7 +185,7 @@ def _wide_rules(_tmp: Path) -> list[tuple[str, bytes]]:
 def _too_many_attributes(_tmp: Path) -> list[tuple[str, bytes]]:
     facts = {f"f{n}": {"type": "bool"} for n in range(300)}
     rules = [rule(f"r{n}", " and ".join(f"f{5 * n + k}" for k in range(5))) for n in range(60)]
-    return [("240-attributes", dump(pack(rules, facts)))]
+    return [("300-attributes", dump(pack(rules, facts)))]
 
 
 def _conditions(_tmp: Path) -> list[tuple[str, bytes]]:
@@ -251,18 +251,39 @@ CASES: dict[str, Callable[[Path], list[tuple[str, bytes]]]] = {
 
 
 # ---------------------------------------------------------------- the child process
+# Cases whose loading is counted in Python function calls (a profile hook slows loading
+# several times over, so only where the work is not already bounded by parse events).
+COUNT_CALLS = {"5001-rules", "cycle", "cycle-through-two-facts"}
+
+
 def child(case: str, folder: str) -> None:
-    """Load each input of a case; print one JSON line per input."""
+    """Load each input of a case; print one JSON line per input, with the work it took:
+    YAML parse events read, Python calls made (for COUNT_CALLS) and peak memory."""
     import outreach_rules as orr
+    from outreach_rules import _yaml
     from outreach_rules._durable import available
 
+    work = {"events": 0, "calls": 0}
+    feed = _yaml._Builder.feed
+
+    def counted_feed(self: Any, event: Any) -> None:
+        work["events"] += 1
+        feed(self, event)
+
+    def count_call(_frame: Any, event: str, _arg: Any) -> None:
+        if event == "call":
+            work["calls"] += 1
+
+    _yaml._Builder.feed = counted_feed  # type: ignore[method-assign]
     tmp = Path(folder)
     for label, data in CASES[case](tmp):
         path = tmp / f"{label.replace('/', '-')}.yaml"
         path.write_bytes(data)
         del data
-        start = time.perf_counter()
+        work.update(events=0, calls=0)
         result: dict[str, Any] = {"label": label}
+        if case in COUNT_CALLS:
+            sys.setprofile(count_call)
         try:
             engine = orr.Engine.from_paths(path, backend="python")
         except orr.RulebookError as error:
@@ -271,8 +292,11 @@ def child(case: str, folder: str) -> None:
         except BaseException as error:  # noqa: BLE001 - reported to the parent
             result |= {"outcome": "crash", "message": f"{type(error).__name__}: {error}"}
         else:
+            sys.setprofile(None)
             result |= {"outcome": "loaded", "evaluated": _evaluate(engine, available())}
-        result["seconds"] = time.perf_counter() - start
+        finally:
+            sys.setprofile(None)
+        result |= work
         result["peak_mb"] = _peak_mb()
         result["ran"] = (tmp / "ran").exists()
         print(json.dumps(result), flush=True)  # noqa: T201 - the report to the parent
@@ -333,13 +357,31 @@ def run(case: str, tmp_path: Path) -> dict[str, dict[str, Any]]:
     return {result["label"]: result for result in results}
 
 
-def assert_refused(result: dict[str, Any], *needles: str, seconds: float = 2.0) -> None:
-    """The input was refused within `seconds`, and the message contains every needle."""
+def assert_refused(
+    result: dict[str, Any], *needles: str, events: int | None = None, calls: int | None = None
+) -> None:
+    """The input was refused, the message contains every needle, and the loader read at
+    most `events` YAML parse events and made at most `calls` Python calls (when given)."""
     assert result["outcome"] == "refused", f"{result['label']}: {result}"
     for needle in needles:
         assert needle in result["message"], f"{result['label']}: {result['message']}"
-    assert result["seconds"] < seconds, f"{result['label']} took {result['seconds']:.1f} s"
+    if events is not None:
+        assert result["events"] <= events, f"{result['label']}: {result['events']} events"
+    if calls is not None:
+        assert result["calls"] <= calls, f"{result['label']}: {result['calls']} calls"
     assert not result["ran"], "a YAML tag ran a command"
+
+
+def _assert_durable_agrees(evaluated: dict[str, Any]) -> None:
+    """Where durable_rules can be imported, the child must have run it, and it fired the
+    same rules as the python backend; elsewhere there is nothing to compare."""
+    from outreach_rules._durable import available
+
+    if not available():
+        assert not any(key.startswith("durable/") for key in evaluated), evaluated
+        return
+    assert evaluated["durable/full"] == evaluated["python/full"]
+    assert evaluated["durable/empty"] == evaluated["python/empty"]
 
 
 # ---------------------------------------------------------------- the cases
@@ -371,7 +413,7 @@ def test_alias_bombs_stop_at_the_node_limit(tmp_path: Path) -> None:
 def test_a_10_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
     """Protects the size limit: a file over 2 MB is refused by its size, unread."""
     result = run("10MB", tmp_path)["10MB"]
-    assert_refused(result, "file is 10,000,056 bytes; the limit is 2,000,000")
+    assert_refused(result, "file is 10,000,056 bytes; the limit is 2,000,000", events=0)
     assert result["peak_mb"] < 200
 
 
@@ -387,7 +429,7 @@ def test_a_10_mb_text_is_refused_too() -> None:
 def test_too_many_nodes_are_refused(tmp_path: Path) -> None:
     """Protects the node limit: 300,000 small scalars in a file under 2 MB."""
     result = run("many-nodes", tmp_path)["300k-nodes"]
-    assert_refused(result, "more than 200,000 nodes", seconds=5)
+    assert_refused(result, "more than 200,000 nodes", events=200_010)
 
 
 def test_deep_nesting_is_refused(tmp_path: Path) -> None:
@@ -398,9 +440,11 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     assert_refused(results["flow-sequence"], "nesting")
     assert_refused(results["flow-mapping"], "nesting")
     assert_refused(results["in-a-rule"], "nesting")
-    assert_refused(results["flow-101"], "1:101: nesting is deeper than 100 levels")
+    assert_refused(results["flow-101"], "1:101: nesting is deeper than 100 levels", events=110)
     assert_refused(results["block-sequence"], "1:201: nesting is deeper than 100 levels")
     assert_refused(results["block-mapping"], "101:101: nesting is deeper than 100 levels")
+    for result in results.values():  # stopped at the limit, never deeper
+        assert result["events"] <= 210, f"{result['label']}: {result['events']} events"
 
 
 def test_files_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
@@ -433,13 +477,14 @@ def test_5000_rules_load_and_evaluate_on_both_backends(tmp_path: Path) -> None:
     if "durable/full" in evaluated:
         assert evaluated["durable/full"] == evaluated["python/full"]
         assert evaluated["durable/empty"] == evaluated["python/empty"]
-    assert result["seconds"] < 30
+    assert result["peak_mb"] < 500  # measured: about 250 MB (docs/limits.md)
 
 
 def test_5001_rules_are_refused(tmp_path: Path) -> None:
     """Protects the rule limit: one rule more than 5,000 is a clear error, not a slow load."""
     result = run("5001-rules", tmp_path)["5001-rules"]
-    assert_refused(result, "the pack has 5,001 rules; the limit is 5,000", seconds=10)
+    # Measured: 1.8 million calls (about 360 per rule, the rules are read and counted).
+    assert_refused(result, "the pack has 5,001 rules; the limit is 5,000", calls=4_000_000)
     assert result["codes"] == ["limit"]
 
 
@@ -453,17 +498,22 @@ def test_5000_rules_of_32_alternatives_are_refused(tmp_path: Path) -> None:
         "the pack expands to 160,000 durable rules",
         "the limit is 20,000",
         "The rules with the most alternatives: r0 (32), r1 (32), r2 (32), r3 (32), r4 (32)",
-        seconds=10,
     )
     assert result["codes"] == ["limit"]
     assert result["peak_mb"] < 400
 
 
-def test_a_ruleset_over_200_attributes_is_refused(tmp_path: Path) -> None:
-    """Protects the attribute limit of a durable ruleset: 48 rules that read 5 facts each
-    need 240 attributes in one ruleset, more than durable_rules can hold."""
-    result = run("attributes", tmp_path)["240-attributes"]
-    assert_refused(result, "ruleset hostile.s0.c0 needs 240 attributes; the limit is 200")
+def test_rules_over_200_attributes_are_split_into_rulesets(tmp_path: Path) -> None:
+    """Protects the attribute limit of a durable ruleset: 60 rules that read 5 facts each
+    (300 attributes, more than one ruleset holds) load, are split into rulesets of at most
+    200 attributes, and both backends fire every rule when every fact is true."""
+    result = run("attributes", tmp_path)["300-attributes"]
+    assert result["outcome"] == "loaded", result
+    evaluated = result["evaluated"]
+    assert not any(key.endswith("/error") for key in evaluated), evaluated
+    assert evaluated["python/full"] == [f"r{n}" for n in range(60)]
+    assert evaluated["python/empty"] == []
+    _assert_durable_agrees(evaluated)
 
 
 def test_oversized_conditions_are_refused(tmp_path: Path) -> None:
@@ -495,7 +545,8 @@ def test_a_long_cycle_is_refused(tmp_path: Path) -> None:
 def test_a_cycle_with_many_setters_is_refused(tmp_path: Path) -> None:
     """Protects cycle detection when 1,500 rules set and read two derived facts in turn."""
     result = run("cycle-through-two-facts", tmp_path)["1500-setters"]
-    assert_refused(result, "re-trigger each other", seconds=10)
+    # Measured: 1.1 million calls; a search that retraced paths per setter would need far more.
+    assert_refused(result, "re-trigger each other", calls=2_500_000)
 
 
 def test_a_long_chain_of_derived_facts_loads_and_evaluates(tmp_path: Path) -> None:
@@ -506,8 +557,8 @@ def test_a_long_chain_of_derived_facts_loads_and_evaluates(tmp_path: Path) -> No
     evaluated = result["evaluated"]
     assert not any(key.endswith("/error") for key in evaluated), evaluated
     assert len(evaluated["python/full"]) == 1_000
-    assert evaluated.get("durable/full", evaluated["python/full"]) == evaluated["python/full"]
-    assert result["seconds"] < 30
+    _assert_durable_agrees(evaluated)
+    assert result["peak_mb"] < 500, result["peak_mb"]
 
 
 def test_a_longer_chain_of_derived_facts_evaluates(tmp_path: Path) -> None:
@@ -518,16 +569,32 @@ def test_a_longer_chain_of_derived_facts_evaluates(tmp_path: Path) -> None:
     assert not any(key.endswith("/error") for key in result["evaluated"]), result["evaluated"]
 
 
-def test_a_long_chain_of_derived_facts_is_explained_in_bounded_time() -> None:
-    """Protects the cost of a full explanation (trace and questions) of a chain of 300
-    derived facts: well under a second, not cubic in the length of the chain."""
+def test_a_long_chain_of_derived_facts_is_explained_in_bounded_work() -> None:
+    """Protects the cost of a full explanation (trace and questions) of a chain of derived
+    facts: doubling the chain from 150 to 300 facts at most quadruples the Python calls
+    made (cubic work would multiply them by eight)."""
     import datetime
 
     import outreach_rules as orr
     from outreach_rules.rulebook import load_pack_text, merge
 
-    text = _chain(300)(Path())[0][1].decode()
-    engine = orr.Engine(merge([load_pack_text(text)]), backend="python")
-    start = time.perf_counter()
-    engine.evaluate({"ready": True}, today=datetime.date(2026, 3, 2), trace=True)
-    assert time.perf_counter() - start < 0.5
+    def calls_to_explain(length: int) -> int:
+        text = _chain(length)(Path())[0][1].decode()
+        engine = orr.Engine(merge([load_pack_text(text)]), backend="python")
+        engine.evaluate({"ready": True}, today=datetime.date(2026, 3, 2), trace=True)  # warm
+        counted = 0
+
+        def count(_frame: Any, event: str, _arg: Any) -> None:
+            nonlocal counted
+            counted += event == "call"
+
+        sys.setprofile(count)
+        try:
+            advice = engine.evaluate({"ready": True}, today=datetime.date(2026, 3, 2))
+            assert advice.trace is not None and len(advice.trace.rules) >= length
+        finally:
+            sys.setprofile(None)
+        return counted
+
+    short, long = calls_to_explain(150), calls_to_explain(300)
+    assert long <= 4 * short, f"{short} calls for 150 facts, {long} for 300"

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
+from strategies import scaled
 
 ENGINE = orr.Engine.default(backend="python")
 TODAY = datetime.date(2026, 3, 2)
@@ -46,7 +47,7 @@ extras = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=scaled(300))
 @given(known_bool_facts, dates, extras)
 def test_a_decision_is_reached_once_the_deciding_facts_are_known(
     bools: dict[str, bool], day: datetime.date, extra: dict[str, object]
@@ -56,7 +57,7 @@ def test_a_decision_is_reached_once_the_deciding_facts_are_known(
     assert advice.decision is not None
 
 
-@settings(max_examples=300)
+@settings(max_examples=scaled(300))
 @given(bool_facts, extras)
 def test_a_no_contact_request_always_wins(
     bools: dict[str, bool | None], extra: dict[str, object]
@@ -69,15 +70,26 @@ def test_a_no_contact_request_always_wins(
     assert advice.draft is None
 
 
-@settings(max_examples=300)
-@given(bool_facts, extras)
-def test_drafts_never_show_a_placeholder(
-    bools: dict[str, bool | None], extra: dict[str, object]
-) -> None:
-    """A draft never shows a template placeholder; names are inserted exactly as typed."""
-    advice = ENGINE.evaluate(_situation(bools, extra), today=TODAY)
-    if advice.draft is None:
-        return
+# Situations in which the candidate is ready to write (the pack then gives a draft); the
+# interview date and the names vary.
+READY = {
+    "reviewed_job_description": True,
+    "researched_role_holders": True,
+    "spoke_with_recruiter": False,
+    "has_interviewer_contact": True,
+    "interviewer_requested_no_contact": False,
+    "already_contacted_interviewer": False,
+}
+ready_dates = st.dates(min_value=TODAY, max_value=datetime.date(2026, 6, 30))
+
+
+@settings(max_examples=scaled(300))
+@given(extras, ready_dates)
+def test_drafts_never_show_a_placeholder(extra: dict[str, object], day: datetime.date) -> None:
+    """A ready candidate always gets a draft, and it never shows a template placeholder;
+    names are inserted exactly as typed."""
+    advice = ENGINE.evaluate(_situation(READY, {**extra, "interview_date": day}), today=TODAY)
+    assert advice.draft is not None
     text = advice.draft.subject + "\n" + advice.draft.body
     shown = text
     for key in ("interviewer_name", "candidate_name", "company", "role_title"):
@@ -90,7 +102,7 @@ def test_drafts_never_show_a_placeholder(
         assert name in text
 
 
-@settings(max_examples=200)
+@settings(max_examples=scaled(200))
 @given(bool_facts, extras)
 def test_the_same_situation_gives_the_same_advice(
     bools: dict[str, bool | None], extra: dict[str, object]

@@ -118,11 +118,11 @@ def test_equality_reads_the_trace(engine: orr.Engine) -> None:
     two = engine.evaluate(KNOWS_LITTLE, TODAY)
     assert one.trace is not None
     assert one == two
-    without = engine.evaluate(KNOWS_LITTLE, TODAY, trace=False)
-    assert without.model_dump(exclude={"trace", "questions"}) == one.model_dump(
-        exclude={"trace", "questions"}
-    )
-    assert without != one
+    other_trace = engine.evaluate({"spoke_with_recruiter": True}, TODAY).trace
+    assert other_trace is not None and other_trace != one.trace
+    retraced = one.model_copy(update={"trace": other_trace})
+    assert retraced.model_dump(exclude={"trace"}) == one.model_dump(exclude={"trace"})
+    assert retraced != one
 
 
 def test_threads_reading_one_trace_get_the_same(engine: orr.Engine) -> None:
@@ -184,7 +184,7 @@ def test_shared_trace_pieces_equal_fresh_ones(advices: list[orr.Advice]) -> None
     for advice in advices:
         again = fresh.evaluate(advice.situation, TODAY)
         assert again.trace == advice.trace
-        fresh._memo.pop("trace pieces", None)
+        fresh._cache.trace_pieces = None
 
 
 def test_shared_trace_pieces_cannot_be_changed(advices: list[orr.Advice]) -> None:
@@ -245,13 +245,15 @@ def test_remembered_trace_pieces_are_bounded(
     sizes = []
     for _ in range(30):
         assert engine.evaluate(random_situation(rng, facts), TODAY).trace is not None
-        sizes.append(len(engine._memo["trace pieces"]))
+        assert engine._cache.trace_pieces is not None
+        sizes.append(len(engine._cache.trace_pieces))
     per_trace = sum(len(rule.atoms) + 1 for rule in engine.program.rules)
     assert max(sizes) <= 50 + per_trace
     monkeypatch.undo()  # the real bound: the pieces of many situations are kept
     for _ in range(30):
         assert engine.evaluate(random_situation(rng, facts), TODAY).trace is not None
-    assert len(engine._memo["trace pieces"]) > 50 + per_trace
+    assert engine._cache.trace_pieces is not None
+    assert len(engine._cache.trace_pieces) > 50 + per_trace
 
 
 def test_copies_carry_the_trace(engine: orr.Engine) -> None:

@@ -36,11 +36,11 @@ if TYPE_CHECKING:
 
 def citation(engine: Engine, cite: Cite) -> Citation:
     """A result Citation for a pack citation (one per citation and engine: it is immutable)."""
-    key = ("citation", cite.source, cite.section, cite.quote)
-    found: Citation | None = engine._memo.get(key)
+    key = (cite.source, cite.section, cite.quote)
+    found = engine._cache.citations.get(key)
     if found is None:
         source = engine.rulebook.spec.sources[cite.source]
-        found = engine._memo[key] = build(
+        found = engine._cache.citations[key] = build(
             Citation,
             source=cite.source,
             title=source.title,
@@ -310,9 +310,9 @@ def _render(
 
 def rulebook_info(engine: Engine) -> RulebookInfo:
     """Names, versions and digests of the packs behind an engine."""
-    packs: list[PackInfo] | None = engine._memo.get("packs")
+    packs = engine._cache.packs
     if packs is None:
-        packs = engine._memo["packs"] = [
+        packs = engine._cache.packs = [
             build(
                 PackInfo,
                 name=f.spec.pack,

@@ -195,9 +195,9 @@ def _text_samples(numbers: Iterable[float], phrases: list[str]) -> list[str]:
 
 
 def _plan(engine: Engine) -> _Plan:
-    cached: _Plan | None = engine._memo.get("question plan")
+    cached = engine._cache.question_plan
     if cached is None:
-        cached = engine._memo["question plan"] = _Plan(engine)
+        cached = engine._cache.question_plan = _Plan(engine)
     return cached
 
 

@@ -39,9 +39,9 @@ def make_trace(engine: Engine, env: Env, fired: set[int]) -> Trace:
 
 
 def _pieces(engine: Engine) -> Pieces:
-    pieces: Pieces | None = engine._memo.get("trace pieces")
+    pieces = engine._cache.trace_pieces
     if pieces is None or len(pieces) > MAX_REMEMBERED_PIECES:
-        pieces = engine._memo["trace pieces"] = {}
+        pieces = engine._cache.trace_pieces = {}
     return pieces
 
 

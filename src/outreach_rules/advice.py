@@ -37,14 +37,20 @@ Format = Literal["text", "markdown"]
 class WhyNot(BaseModel):
     """Why a decision or rule did not come out: what failed or is unknown, or what beat it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     target: str
+    """The decision or rule asked about."""
     outcome: Literal["won", "lost", "not_reached", "fired"]
+    """`won`, `lost` (proposed, beaten), `not_reached` (never proposed) or `fired`."""
     rules: list[str] = Field(default_factory=list)
+    """The rules that propose the decision (or the rule itself)."""
     failed: list[Reason] = Field(default_factory=list)
+    """The conditions that were false."""
     unknown: list[Reason] = Field(default_factory=list)
+    """The conditions that were unknown."""
     beaten_by: Decision | None = None
+    """The decision that won instead, when there is one."""
 
     def __str__(self) -> str:
         from .explain import render_why_not  # noqa: PLC0415 - explain imports this module
@@ -64,19 +70,31 @@ class Advice(BaseModel):
     evaluation kept, the first time it is read: by `trace`, `why_not`, a dump to JSON or a
     pickle. An Advice that is never asked why not does not pay for it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     decision: Decision | None
+    """The winning decision, or None when the known facts settle none."""
     provisional: Decision | None = None
+    """The decision that wins when the unknown facts a pack marks `assume:` take their
+    assumed values; None when the decision is certain or nothing would win."""
     assuming: list[Assumption] = Field(default_factory=list)
+    """The assumptions a provisional decision rests on: fact, assumed value, question."""
     alternatives: list[Decision] = Field(default_factory=list)
+    """Decisions that other rules proposed and that lost, with what beat them."""
     recommendations: list[Recommendation] = Field(default_factory=list)
+    """Advice for the candidate, highest priority first, ties by rule id."""
     findings: list[Finding] = Field(default_factory=list)
+    """Problems found in the candidate's draft message."""
     questions: list[Question] = Field(default_factory=list)
+    """Unknown facts whose answer could change the advice, most important first."""
     draft: Draft | None = None
+    """A message to send, filled in from the pack's template, when the advice is to write."""
     rulebook: RulebookInfo
+    """The packs behind the advice: names, versions and digests."""
     situation: dict[str, Any] = Field(default_factory=dict)
+    """The known facts the advice was made from."""
     today: datetime.date
+    """The day the advice was made for."""
     _trace: Trace | None = PrivateAttr(default=None)
     _make_trace: Callable[[], Trace] | None = PrivateAttr(default=None)
 

@@ -434,9 +434,13 @@ def _check_alternatives(checked: CheckedPack, alternatives: list[list[list[Atom]
     )
 
 
+# One durable rule: its action name, the index of its rule, and its (attribute, op, value) tests.
+Alternative = tuple[str, int, list[tuple[str, str, Any]]]
+
+
 def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> None:
     lifter = _Lifter(stratum)
-    chunk: list[tuple[str, int, list[tuple[str, str, Any]]]] = []
+    chunk: list[Alternative] = []
     for index in stratum.rules:
         rule = rules[index]
         if rule.alternatives is None:
@@ -447,13 +451,27 @@ def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> No
         for number, alternative in enumerate(rule.alternatives):
             leaves = [lifter.leaf(atom) for atom in alternative]
             chunk.append((f"r{index}_{number}", index, leaves))
-    for start in range(0, max(len(chunk), 1), RULES_PER_RULESET):
-        part = chunk[start : start + RULES_PER_RULESET]
-        name = f"{pack}.s{stratum.level}.c{start // RULES_PER_RULESET}"
-        stratum.rulesets.append(_ruleset(name, part))
+    for number, part in enumerate(_split(chunk)):
+        stratum.rulesets.append(_ruleset(f"{pack}.s{stratum.level}.c{number}", part))
 
 
-def _ruleset(name: str, part: list[tuple[str, int, list[tuple[str, str, Any]]]]) -> RulesetPlan:
+def _split(chunk: list[Alternative]) -> list[list[Alternative]]:
+    """The alternatives in order, cut into parts of at most RULES_PER_RULESET alternatives
+    that read at most ATTRS_PER_RULESET attributes together (one part when there are none)."""
+    parts: list[list[Alternative]] = [[]]
+    attrs: set[str] = set()
+    for item in chunk:
+        own = {attr for attr, _, _ in item[2]}
+        full = len(parts[-1]) == RULES_PER_RULESET or len(attrs | own) > ATTRS_PER_RULESET
+        if parts[-1] and full:
+            parts.append([])
+            attrs = set()
+        parts[-1].append(item)
+        attrs |= own
+    return parts
+
+
+def _ruleset(name: str, part: list[Alternative]) -> RulesetPlan:
     keys = sorted({attr for _, _, leaves in part for attr, _, _ in leaves})
     attrs = _safe_attributes(keys, name)
     definition: dict[str, Any] = {}
@@ -472,7 +490,7 @@ def _ruleset(name: str, part: list[tuple[str, int, list[tuple[str, str, Any]]]])
 
 def _safe_attributes(keys: list[str], ruleset: str) -> dict[str, str]:
     """Map value keys to attribute names whose hashes differ from each other and from reserved."""
-    if len(keys) > ATTRS_PER_RULESET:
+    if len(keys) > ATTRS_PER_RULESET:  # one alternative alone: its condition's parts forbid it
         raise RulebookError(
             [
                 Problem(

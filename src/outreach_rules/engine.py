@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from . import _batch, _durable, _fork, _writers
 from ._advise import build_advice
 from ._answers import parse_answer
+from ._cache import EngineCache
 from ._check import check
 from ._guard import only_library_errors
 from ._log import LOG
@@ -70,9 +71,7 @@ class Engine:
         self._slot = _HostSlot()
         self._finalizer = weakref.finalize(self, self._slot.close)
         _log_loaded(rulebook, started)
-        # What the explain stage makes once per engine: citations, pack infos, the plan of
-        # questions, shared trace pieces (immutable, or bounded tables; see docs/limits.md).
-        self._memo: dict[Any, Any] = {}
+        self._cache = EngineCache()  # what the explain stage makes once and shares
         # The validated `assume:` value of every fact that declares one: what a provisional
         # decision may rest on when the facts given decide nothing.
         self.assumptions: dict[str, Any] = assumed_values(self)

@@ -12,17 +12,23 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class _Result(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Each field's docstring is its description, in the JSON Schema and the API reference.
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
 
 class Citation(_Result):
     """Where a piece of advice comes from: source id, section heading verbatim, a quote."""
 
     source: str
+    """The id of the source in the pack (`article`, `pack`, ...)."""
     title: str = ""
+    """The source's title."""
     section: str
+    """The section heading, verbatim as in the source."""
     quote: str | None = None
+    """A quote from that section, when the rule gives one."""
     own: bool = False
+    """True when the source is the pack's own guidance rather than a published text."""
 
 
 class Reason(_Result):
@@ -32,44 +38,68 @@ class Reason(_Result):
     its value and `because` that rule's own reasons (or `computed_from`, its expression)."""
 
     fact: str | None
+    """The fact the condition reads (None for a condition on no single fact)."""
     value: Any = None
+    """The fact's actual value in this evaluation (None when unknown)."""
     condition: str
+    """The condition as written, e.g. `days_until_interview >= 2`."""
     holds: Holds
+    """True, False, or None when the condition is unknown."""
     text: str = ""
+    """The condition in words, with the value filled in."""
     set_by: str | None = None
+    """For a derived fact: the rule that set its value."""
     computed_from: str | None = None
+    """For a computed fact: the expression it was computed from."""
     because: list[Reason] = Field(default_factory=list)
+    """For a derived fact: the reasons of the rule that set it."""
 
 
 class Decision(_Result):
     """A decision proposed by a rule. The winner is `Advice.decision`."""
 
     id: str
+    """The decision's id in the pack (e.g. `contact_interviewer`)."""
     title: str = ""
+    """The decision's title, for display."""
     rule_id: str
+    """The rule that proposed it."""
     priority: int
+    """That rule's priority: the highest priority wins."""
     because: list[Reason] = Field(default_factory=list)
+    """The conditions that made the rule propose it."""
     rationale: str = ""
+    """Why the advice is sound, as the pack states it."""
     source: Citation | None = None
+    """Where the advice comes from."""
     lost_to: str | None = None
+    """For an alternative: the rule whose decision won instead."""
 
 
 class Recommendation(_Result):
     """Advice for the candidate, with its reasons, rationale and citation."""
 
     rule_id: str
+    """The rule that made it."""
     topic: str
+    """What it is about, for grouping (e.g. `preparation`)."""
     text: str
+    """The advice, for the candidate to read."""
     priority: int
+    """The rule's priority: higher comes first."""
     because: list[Reason] = Field(default_factory=list)
+    """The conditions that made the rule fire."""
     rationale: str
+    """Why the advice is sound, as the pack states it."""
     source: Citation
+    """Where the advice comes from."""
 
 
 class Finding(Recommendation):
     """A problem (or a note) found in the candidate's draft message."""
 
     severity: Literal["info", "warning", "error"]
+    """How serious the problem is: `info`, `warning` or `error`."""
 
 
 class Choice(_Result):
@@ -87,11 +117,18 @@ class Question(_Result):
     `value` back as the fact's value. Free-text answers go through `Engine.parse_answer`."""
 
     fact: str
+    """The unknown fact it asks about."""
     prompt: str
+    """The question to ask the candidate."""
     type: str
+    """The fact's type (`bool`, `enum`, `date`, `int`, `float`, `str`, `list`, `text`)."""
     choices: list[Choice] | None = None
+    """For a yes/no or enum fact: the answers to offer, each a value `evaluate` accepts as it
+    is and a label to show."""
     affects: list[str] = Field(default_factory=list)
+    """The ids of the rules whose outcome the answer could change."""
     changes_decision: bool = False
+    """True when some answer would change the decision itself."""
 
 
 class Assumption(_Result):
@@ -109,65 +146,99 @@ class Draft(_Result):
     """A message for the candidate to send, filled in from the pack's template."""
 
     id: str
+    """The id of the pack's draft template."""
     channel: str
+    """How to send it (e.g. `email`)."""
     subject: str
+    """The subject line, filled in."""
     body: str
+    """The message, filled in."""
     source: Citation
+    """Where the template comes from."""
 
 
 class ConditionTrace(_Result):
     """One condition of a rule, evaluated."""
 
     condition: str
+    """The condition as written."""
     fact: str | None
+    """The fact it reads (None for a condition on no single fact)."""
     value: Any = None
+    """The fact's actual value (None when unknown)."""
     holds: Holds
+    """True, False, or None when unknown."""
     text: str = ""
+    """The condition in words, with the value filled in."""
 
 
 class RuleTrace(_Result):
     """Whether a rule fired, and each of its conditions with actual values."""
 
     rule_id: str
+    """The rule's id."""
     fired: bool
+    """Whether the rule fired."""
     holds: Holds
+    """Its whole condition: True, False, or None when unknown."""
     priority: int
+    """The rule's priority."""
     stratum: int
+    """The stratum it ran in (rules that read derived facts run after their setters)."""
     decides: str | None = None
+    """The decision the rule proposes, if any."""
     conditions: tuple[ConditionTrace, ...] = ()
+    """Each condition of the rule, evaluated."""
 
 
 class DerivedTrace(_Result):
     """A derived fact's value and where it came from."""
 
     fact: str
+    """The derived fact's name."""
     value: Any = None
+    """Its value (None when unknown)."""
     set_by: list[str] = Field(default_factory=list)
+    """The rules that set it."""
     computed_from: str | None = None
+    """The expression it was computed from, for a computed fact."""
 
 
 class Trace(_Result):
     """Every rule fired or not, and every derived fact with its provenance."""
 
     backend: str
+    """The backend that fired the rules: `durable` or `python`."""
     rules: list[RuleTrace] = Field(default_factory=list)
+    """Every rule of the pack, fired or not."""
     derived: list[DerivedTrace] = Field(default_factory=list)
+    """Every derived fact, with its value and provenance."""
 
 
 class PackInfo(_Result):
+    """One pack file behind the advice."""
+
     name: str
+    """The pack's name."""
     version: str
+    """The pack's version."""
     title: str
+    """The pack's title."""
     path: str
+    """The file it was loaded from."""
     digest: str
+    """The sha256 digest of the file's text."""
 
 
 class RulebookInfo(_Result):
     """The packs behind the advice: names, versions, and a sha256 digest of their sources."""
 
     packs: list[PackInfo]
+    """The pack files in load order (later ones overlay earlier ones)."""
     digest: str
+    """The sha256 digest over every file's digest, in load order."""
     params: dict[str, Any] = Field(default_factory=dict)
+    """The parameter values in force."""
 
 
 class SummaryDecision(_Result):

@@ -58,6 +58,22 @@ if TYPE_CHECKING:
 
     from .rulebook import FactSpec
 
+# The pytest fixture `pack_tests` is not listed: pytest finds it through the plugin
+# (`pytest_plugins = ["outreach_rules.testing"]`), and it exists only where pytest does.
+__all__ = [
+    "Case",
+    "CaseResult",
+    "Coverage",
+    "PackTestReport",
+    "bundled_scenarios",
+    "condition_coverage",
+    "load_cases",
+    "rule_coverage",
+    "run_case",
+    "run_pack_tests",
+    "situations",
+]
+
 _MISSING = object()
 _OMIT = object()  # a fact left out of a generated situation
 DEFAULT_TODAY = datetime.date(2026, 1, 1)
