@@ -43,7 +43,7 @@ def test_reasons_read_as_sentences_with_values() -> None:
     advice = ENGINE.evaluate(READY, today=TODAY)
     assert advice.decision is not None
     texts = [reason.text for reason in advice.decision.because]
-    assert "you have not spoken with a recruiter" in texts
+    assert "the interviewer has not asked to be left alone" in texts
     assert "you have a proper way to reach the interviewer" in texts
 
 
@@ -64,16 +64,16 @@ def test_derived_facts_carry_the_rule_that_set_them() -> None:
 
 
 def test_why_not_names_the_recruiter_rule_that_won() -> None:
-    """A candidate who spoke with a recruiter: contact_interviewer lost to ask_recruiter_first."""
+    """A candidate who spoke with a recruiter: contacting the interviewer is proposed as the
+    alternative and loses to ask_recruiter_first."""
     advice = ENGINE.evaluate({**READY, "spoke_with_recruiter": True}, today=TODAY)
     answer = advice.why_not("contact_interviewer")
-    assert answer.outcome == "not_reached"
-    assert answer.beaten_by is not None
-    assert answer.beaten_by.rule_id == "ask_recruiter_first"
-    assert [r.text for r in answer.failed] == ["you have not spoken with a recruiter"]
-    text = str(answer)
-    assert "needs you have not spoken with a recruiter, which is not the case" in text
-    assert "instead, ask_recruiter won: rule ask_recruiter_first (priority 70)." in text
+    assert answer.outcome == "lost"
+    assert [d.id for d in advice.alternatives] == ["contact_interviewer"]
+    assert str(answer) == (
+        "contact_interviewer was proposed but lost to ask_recruiter "
+        "(rule ask_recruiter_first, priority 70)."
+    )
 
 
 def test_a_candidate_who_knows_nothing_is_asked_about_preparation_first() -> None:
