@@ -1490,3 +1490,80 @@ def mixed_batches(draw: st.DrawFn, min_size: int, max_size: int) -> list[tuple[s
     ).map(lambda situation: ("good", situation))
     bad = st.tuples(st.sampled_from(BAD_SITUATION_KINDS), st.integers(0, 9))
     return draw(st.lists(st.one_of(good, good, good, bad), min_size=min_size, max_size=max_size))
+
+
+# ---------------------------------------------------------------- outreach situations
+# For the safe-draft property (tests/test_safe_draft.py): situations of the bundled
+# interview-outreach pack in which contacting the interviewer is the advice, with realistic
+# names and questions that mix good ones, off-purpose ones, fragments and arbitrary text.
+PERSON_NAMES = ("Dana Lee", "Ms. Lee", "Dr. Okafor", "Sam Ortiz", "Priya Raman", "Jonas Berg")
+ROLE_TITLES = ("Data Analyst", "Backend Engineer", "Product Designer", "Account Manager")
+COMPANIES = ("Acme Analytics", "Northwind", "Globex", "Initech")
+GOOD_QUESTIONS = (
+    "Which reporting tools does the analytics team use every day?",
+    "Are there particular skills or experiences you recommend I focus on?",
+    "Is there a specific format or structuring I should be aware of for the interview?",
+    "Will the interview include a practical exercise on real data?",
+    "Which projects would the new hire work on in the first months",
+    "How does the team measure success in this role?",
+)
+OFF_PURPOSE_QUESTIONS = (
+    "What is the salary range for this role?",
+    "Can you send me the interview questions in advance?",
+    "How many other candidates are you interviewing?",
+    "You are truly the best leader in the industry, what should I read?",
+    "Could you reply by tomorrow about the format?",
+    "Shall I re-send my CV before the interview?",
+    "Is there an annual bonus and how many vacation days are there?",
+)
+ROUGH_QUESTIONS = (
+    "salary?",
+    "any tips?",
+    "what should I prepare?",
+    "format??",
+    "hey, what's the dress code lol?",
+    "WHAT IS THE FORMAT of the interview exactly?",
+    "Is it remote!! or on site?",
+    "Which tools 😀 does the team use every day?",
+    "Dear [Interviewer's Name], which skills matter most here?",
+    (
+        "Which parts of the job description will the panel spend the most time on, and which "
+        "of my past projects would be most useful to walk through in detail on the day?"
+    ),
+    "Is it remote. Also is there parking near the office?",
+)
+
+
+@st.composite
+def outreach_situations(draw: Draw) -> dict[str, Any]:
+    """A situation of the bundled pack where contacting the interviewer is the advice."""
+    situation: dict[str, Any] = {
+        "interview_date": (TODAY + datetime.timedelta(days=draw(st.integers(0, 30)))).isoformat(),
+        "reviewed_job_description": True,
+        "researched_role_holders": True,
+        "has_interviewer_contact": True,
+        "interviewer_requested_no_contact": False,
+        "already_contacted_interviewer": False,
+    }
+    if draw(st.booleans()):
+        situation.update(spoke_with_recruiter=True, asked_recruiter=True)
+    else:
+        situation["spoke_with_recruiter"] = False
+    for fact, pool in (
+        ("interviewer_name", PERSON_NAMES),
+        ("candidate_name", PERSON_NAMES),
+        ("role_title", ROLE_TITLES),
+        ("company", COMPANIES),
+        ("channel", ("email", "phone")),
+    ):
+        if draw(st.booleans()):
+            situation[fact] = draw(st.sampled_from(pool))
+    question = st.one_of(
+        st.sampled_from(GOOD_QUESTIONS),
+        st.sampled_from(OFF_PURPOSE_QUESTIONS),
+        st.sampled_from(ROUGH_QUESTIONS),
+        st.text(max_size=60),
+    )
+    if draw(st.integers(0, 4)):
+        situation["questions"] = draw(st.lists(question, max_size=6))
+    return situation

@@ -32,7 +32,8 @@ import yaml
 import outreach_rules as orr
 from outreach_rules.rulebook import load_pack_text
 
-DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+DATA = ROOT / "tests" / "data"
 INVALID_PACKS = DATA / "invalid_packs"
 INVALID_SITUATIONS = DATA / "invalid_situations"
 PACKS = DATA / "packs"
@@ -358,3 +359,30 @@ def test_minimal_pack_loads_and_evaluates() -> None:
     unknown = engine.evaluate({}, today=TODAY)
     assert unknown.decision is None
     assert [question.fact for question in unknown.questions] == ["ready"]
+
+
+def test_a_source_text_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
+    """A source whose `text:` file is missing is one problem at that key, naming the file."""
+    pack = (INVALID_PACKS / "quote-not-verbatim.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "pack.yaml"
+    path.write_text(pack.replace("quote-not-verbatim.txt", "missing.txt"), encoding="utf-8")
+    with pytest.raises(orr.RulebookError) as info:
+        orr.Engine.from_paths(path, backend="python")
+    [problem] = info.value.problems
+    assert (problem.line, problem.column) == (9, 11)
+    assert problem.message == (
+        f"cannot read the text of source 'guide' ({tmp_path / 'missing.txt'}): "
+        "No such file or directory"
+    )
+
+
+def test_the_bundled_quotes_are_verbatim_in_the_shipped_article() -> None:
+    """Every quote of the bundled pack is in the article text shipped with it (whitespace
+    normalised), which is a copy of the article the pack encodes."""
+    engine = orr.Engine.default(backend="python")
+    article = engine.rulebook.spec.sources["article"]
+    assert article.text == "sources/contacting-the-interviewer.txt"
+    text = " ".join((ROOT / "rules" / article.text).read_text(encoding="utf-8").split())
+    quotes = [rule.cite.quote for rule in engine.rulebook.spec.rules if rule.cite.quote]
+    assert len(quotes) > 20
+    assert all(" ".join(quote.split()) in text for quote in quotes)

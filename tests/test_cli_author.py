@@ -19,12 +19,14 @@ from hypothesis import given, settings
 import outreach_rules as orr
 from outreach_rules import cli, testing
 from outreach_rules.reference import pack_reference
+from outreach_rules.source_coverage import source_coverage
 from strategies import scaled
 
 ROOT = Path(__file__).parent.parent
 SCENARIOS = ROOT / "tests" / "scenarios"
 CHAIN = ROOT / "tests" / "data" / "packs" / "chain.yaml"
 REFERENCE = ROOT / "docs" / "reference" / "interview-outreach.md"
+COVERAGE_PAGE = ROOT / "docs" / "article-coverage.md"
 TODAY = datetime.date(2026, 3, 2)
 
 
@@ -347,6 +349,48 @@ def test_the_committed_reference_is_current() -> None:
 
     When it fails: `outreach-rules docs rules -o docs/reference/interview-outreach.md`."""
     assert REFERENCE.read_text(encoding="utf-8") == pack_reference(BUNDLED_ENGINE)
+
+
+def test_the_committed_article_coverage_is_current() -> None:
+    """docs/article-coverage.md is what `outreach-rules docs --coverage` writes now.
+
+    When it fails: `outreach-rules docs --coverage -o docs/article-coverage.md`."""
+    assert COVERAGE_PAGE.read_text(encoding="utf-8") == source_coverage(BUNDLED_ENGINE)
+
+
+def test_the_coverage_page_quotes_every_paragraph_and_lists_own_guidance_apart() -> None:
+    """Every paragraph of the shipped article is on the page, every rule that quotes the
+    article is listed under it, and every rule citing the pack's own guidance is listed in
+    the part of the page for the pack's additions, not before."""
+    page = source_coverage(BUNDLED_ENGINE)
+    article = (ROOT / "rules" / "sources" / "contacting-the-interviewer.txt").read_text(
+        encoding="utf-8"
+    )
+    last = article.split("\n\n")[-1]
+    assert f"> {' '.join(last.split())}" in page
+    work, own = page.split("## The pack's own additions")
+    for rule in BUNDLED_ENGINE.rulebook.spec.rules:
+        if rule.cite.source == "article" and rule.cite.quote:
+            assert f"- `{rule.id}` quotes:" in work
+        if rule.cite.source == "pack":
+            assert f"- `{rule.id}`:" in own and f"`{rule.id}`" not in work
+
+
+def test_docs_coverage_writes_the_page(tmp_path: Path) -> None:
+    """`outreach-rules docs --coverage -o FILE` writes the coverage page of the article."""
+    out = tmp_path / "coverage.md"
+    assert cli.main(["docs", "--coverage", "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == source_coverage(BUNDLED_ENGINE)
+
+
+def test_docs_coverage_of_a_source_without_text_is_an_error(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Asking for the coverage of a source that names no text fails with a clear error."""
+    assert cli.main(["docs", "--coverage", "pack"]) == 1
+    assert capsys.readouterr().err == (
+        "error: source 'pack' has no text to cover; sources with a text: article\n"
+    )
 
 
 def test_the_reference_covers_every_name() -> None:

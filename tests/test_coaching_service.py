@@ -120,7 +120,10 @@ def test_invalid_situation_gives_422_with_every_bad_fact(client: TestClient) -> 
     by_fact = {item["fact"]: item for item in detail}
     assert set(by_fact) == {"spoke_with_recruitr", "interview_date", "channel"}
     assert by_fact["spoke_with_recruitr"]["message"] == "unknown fact"
-    assert by_fact["spoke_with_recruitr"]["suggestions"] == ["spoke_with_recruiter"]
+    assert by_fact["spoke_with_recruitr"]["suggestions"] == [
+        "spoke_with_recruiter",
+        "asked_recruiter",
+    ]
     assert "ISO date" in by_fact["interview_date"]["message"]
     assert "email" in by_fact["channel"]["message"]
 

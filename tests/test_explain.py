@@ -46,7 +46,7 @@ def test_reasons_read_as_sentences_with_values() -> None:
     advice = ENGINE.evaluate(READY, today=TODAY)
     assert advice.decision is not None
     texts = [reason.text for reason in advice.decision.because]
-    assert "you have not spoken with a recruiter" in texts
+    assert "the interviewer has not asked to be left alone" in texts
     assert "you have a proper way to reach the interviewer" in texts
 
 
@@ -67,16 +67,16 @@ def test_derived_facts_carry_the_rule_that_set_them() -> None:
 
 
 def test_why_not_names_the_recruiter_rule_that_won() -> None:
-    """A candidate who spoke with a recruiter: contact_interviewer lost to ask_recruiter_first."""
+    """A candidate who spoke with a recruiter: contacting the interviewer is proposed as the
+    alternative and loses to ask_recruiter_first."""
     advice = ENGINE.evaluate({**READY, "spoke_with_recruiter": True}, today=TODAY)
     answer = advice.why_not("contact_interviewer")
-    assert answer.outcome == "not_reached"
-    assert answer.beaten_by is not None
-    assert answer.beaten_by.rule_id == "ask_recruiter_first"
-    assert [r.text for r in answer.failed] == ["you have not spoken with a recruiter"]
-    text = str(answer)
-    assert "needs you have not spoken with a recruiter, which is not the case" in text
-    assert "instead, ask_recruiter won: rule ask_recruiter_first (priority 70)." in text
+    assert answer.outcome == "lost"
+    assert [d.id for d in advice.alternatives] == ["contact_interviewer"]
+    assert str(answer) == (
+        "contact_interviewer was proposed but lost to ask_recruiter "
+        "(rule ask_recruiter_first, priority 70)."
+    )
 
 
 @pytest.mark.parametrize("backend", ["python", "durable"] if _durable.available() else ["python"])
@@ -178,7 +178,9 @@ def test_listed_questions_can_change_the_outcome(known: dict[str, Any]) -> None:
 def test_unlisted_unknown_facts_cannot_change_the_outcome(
     known: dict[str, Any], data: st.DataObject
 ) -> None:
-    """For unknown facts that are not asked, sampled answers leave the outcome unchanged."""
+    """For unknown facts that are not asked, sampled answers leave the outcome unchanged;
+    when the decision sends no message (it has no draft), findings on the candidate's own
+    message do not count, since asking for one to review would be pointless."""
     advice = ENGINE.evaluate(known, today=TODAY)
     asked = {q.fact for q in advice.questions}
     unasked = [n for n in FACTS if n not in known and n not in asked]
@@ -186,7 +188,10 @@ def test_unlisted_unknown_facts_cannot_change_the_outcome(
         return
     name = data.draw(st.sampled_from(unasked))
     value = data.draw(_values(name))
-    assert _outcome({**known, name: value}) == _outcome(known), (name, value)
+    after, before = _outcome({**known, name: value}), _outcome(known)
+    if advice.decision is not None and advice.draft is None and before[0] == after[0]:
+        after, before = after[:2], before[:2]
+    assert after == before, (name, value)
 
 
 def test_explain_renders_text_and_markdown() -> None:

@@ -155,9 +155,9 @@ REFUSED = {
         "template: includes cannot be used in a pack's texts; write the text out",
         "",
     ),
-    "list of names": (
-        "{{ [msg, msg] }}",
-        "template: a list in a text holds literals only",
+    "list of calls": (
+        "{{ [word_count(msg), 1] }}",
+        "template: a list in a text holds literals and names only",
         "[",
     ),
     "function with a wrong argument": (

@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from . import expr
@@ -72,6 +73,7 @@ class _Checker:
         self.book = rulebook
         self.spec = rulebook.spec
         self.problems: list[Problem] = []
+        self.texts: dict[str, str | None] = {}  # source id -> its whitespace-normalised text
         self.params = self._params(overrides)
         self.facts = self._facts()
         self.scope = Scope(
@@ -322,6 +324,42 @@ class _Checker:
                 code="unknown-section",
                 suggestions=tuple(suggest(cite.section, source.sections)),
             )
+        if source is not None and cite.quote is not None:
+            text = self._source_text(cite.source)
+            if text is not None and normalised(cite.quote) not in text:
+                self._problem(
+                    section,
+                    name,
+                    ("cite", "quote"),
+                    f"the quote is not verbatim in the text of source '{cite.source}' "
+                    f"({source.text}); quote it exactly (whitespace may differ)",
+                    rule_id=rule_id,
+                    code="quote",
+                )
+
+    def _source_text(self, name: str) -> str | None:
+        """The source's text, whitespace-normalised (None when the source names none or it
+        cannot be read, which is reported once)."""
+        if name in self.texts:
+            return self.texts[name]
+        source = self.spec.sources[name]
+        self.texts[name] = None
+        if source.text is None:
+            return None
+        file, _ = self.book.locate("sources", name)
+        path = Path(file.path).parent / source.text
+        try:
+            self.texts[name] = normalised(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "it is not UTF-8 text"
+            self._problem(
+                "sources",
+                name,
+                ("text",),
+                f"cannot read the text of source '{name}' ({path}): {reason}",
+                code="source-text",
+            )
+        return self.texts[name]
 
     def _check_sets(self, rule: RuleSpec) -> None:
         for name, value in (rule.set or {}).items():
@@ -533,6 +571,11 @@ def _template_position(
                 return number, found + 1, max(1, len(error.token))
             return number, start + 1, 1
     return mark.line, mark.column, 1
+
+
+def normalised(text: str) -> str:
+    """Text with every run of whitespace made one space: quotes are compared this way."""
+    return " ".join(text.split())
 
 
 def expr_functions() -> list[str]:

@@ -18,6 +18,7 @@ from .errors import Problem, RulebookError
 from .lint import lint_paths
 from .reference import pack_reference
 from .schema import advice_schema, dumps, pack_schema, situation_schema, summary_schema
+from .source_coverage import source_coverage
 from .testing import bundled_scenarios, run_pack_tests
 
 
@@ -126,7 +127,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- docs
 def cmd_docs(args: argparse.Namespace) -> int:
     engine = Engine.from_paths(*args.pack, backend="python") if args.pack else None
-    text = pack_reference(engine or Engine.default(backend="python"))
+    engine = engine or Engine.default(backend="python")
+    text = source_coverage(engine, args.coverage) if args.coverage else pack_reference(engine)
     _out(text, args.output)
     return EXIT_OK
 
@@ -203,4 +205,13 @@ def register(sub: Any) -> None:
         "pack", nargs="*", type=pack_path, help="pack files or folders; default: the bundled packs"
     )
     docs.add_argument("-o", "--output", help="write to this file instead of standard output")
+    docs.add_argument(
+        "--coverage",
+        nargs="?",
+        const="article",
+        metavar="SOURCE",
+        help="write the coverage page of a cited source with a `text:` instead (each "
+        "paragraph with the rules that quote it, the pack's own additions apart); "
+        "default source: article",
+    )
     docs.set_defaults(run=cmd_docs)

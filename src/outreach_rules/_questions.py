@@ -272,6 +272,9 @@ def find_questions(
     plan = _plan(engine)
     base = set(fired)
     decision = winner.id if winner else None
+    # Findings review the candidate's own message; once the decision is one that sends no
+    # message (it has no draft), a fact that would only add findings is not worth asking.
+    sends = winner is None or any(d.decision == winner.id for d in engine.program.checked.drafts)
     unknown: dict[int, bool] = {}  # rule index -> whether its condition is unknown now
     found: list[tuple[tuple[int, int, float, int, int], Question]] = []
     for position, (name, spec) in enumerate(engine.rulebook.spec.facts.items()):
@@ -279,6 +282,8 @@ def find_questions(
             continue
         open_rules = [i for i in plan.retest[name] if _is_unknown(engine, i, env, unknown)]
         affects, changes = _effects(engine, env, open_rules, base, decision, name, spec, today)
+        if affects and not sends and all(_flags_only(engine, i) for i in affects):
+            continue
         if affects:
             top = max(engine.program.rules[i].checked.priority for i in affects)
             order = float("inf") if spec.ask_order is None else spec.ask_order
@@ -314,6 +319,12 @@ def _effects(
         if affects == possible and (changes or not deciding):
             break
     return affects, changes
+
+
+def _flags_only(engine: Engine, index: int) -> bool:
+    """Whether a rule's only advice is a finding (it decides and recommends nothing)."""
+    spec = engine.program.rules[index].checked.spec
+    return spec is not None and spec.flag is not None and not (spec.decide or spec.recommend)
 
 
 def _is_unknown(engine: Engine, index: int, env: Env, seen: dict[int, bool]) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from jinja2 import nodes
 
-from .text import FUNCTIONS
+from .text import FUNCTIONS, FunctionSpec
 
 MAX_TEMPLATE_LENGTH = 10_000
 MAX_TEMPLATE_NODES = 1_000
@@ -323,13 +323,13 @@ class SubsetChecker:
             )
         if node.kwargs or node.dyn_args is not None or node.dyn_kwargs is not None:
             raise self.refuse(node, f"{callee}() takes plain arguments only", callee)
-        if len(node.args) != len(spec.params):
+        accepted_types = _argument_types(spec, len(node.args))
+        if accepted_types is None:
+            least = f"at least {len(spec.params)}" if spec.rest else str(len(spec.params))
             raise self.refuse(
-                node,
-                f"{callee}() takes {len(spec.params)} argument(s), got {len(node.args)}",
-                callee,
+                node, f"{callee}() takes {least} argument(s), got {len(node.args)}", callee
             )
-        for argument, accepted in zip(node.args, spec.params, strict=True):
+        for argument, accepted in zip(node.args, accepted_types, strict=True):
             kinds = self.expression(argument) - {"none"}
             wanted = frozenset(_DECLARED.get(kind, "any") for kind in accepted)
             if "any" not in kinds | wanted and not kinds <= wanted:
@@ -372,12 +372,16 @@ class SubsetChecker:
             self.expression(argument)
 
     def list_literal(self, node: nodes.List | nodes.Tuple) -> Kinds:
+        # Literals and plain names only: a list written out keeps the size it is written with.
+        texts = True
         for item in node.items:
-            if not isinstance(item, nodes.Const):
-                raise self.refuse(node, "a list in a text holds literals only", "[")
-        if all(isinstance(getattr(item, "value", None), str) for item in node.items):
-            return LIST
-        return frozenset({"literals"})
+            if isinstance(item, nodes.Name):
+                texts = texts and self.expression(item) - {"none"} <= STR | ANY
+            elif isinstance(item, nodes.Const):
+                texts = texts and isinstance(item.value, str)
+            else:
+                raise self.refuse(node, "a list in a text holds literals and names only", "[")
+        return LIST if texts else frozenset({"literals"})
 
 
 def _const_kinds(value: object) -> Kinds:
@@ -415,3 +419,12 @@ def check_subset(tree: nodes.Template, names: Names, multiline: bool) -> None:
             f"the template has {count:,} parts; the limit is {MAX_TEMPLATE_NODES:,}: split it"
         )
     SubsetChecker(names, multiline).statements(tree.body)
+
+
+def _argument_types(spec: FunctionSpec, count: int) -> list[frozenset[str]] | None:
+    """The accepted types of each of `count` arguments, or None when a call with that many
+    arguments does not fit the function (too few, or too many without further arguments)."""
+    fixed = len(spec.params)
+    if count < fixed or (count > fixed and spec.rest is None):
+        return None
+    return [*spec.params, *[spec.rest or frozenset()] * (count - fixed)]

@@ -35,6 +35,7 @@ _COUNTS = {
     "exclamation_runs": "the runs of exclamation marks in {0}",
     "emoji_count": "the number of emoji in {0}",
     "shouting_count": "the number of words in capitals in {0}",
+    "matching_count": "the sentences of {0} that match {2}",
     "days_until": "the days until {0}",
     "days_since": "the days since {0}",
 }

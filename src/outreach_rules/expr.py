@@ -352,11 +352,14 @@ class _Checker:
         if node.keywords:
             raise ExprProblem(f"{name}() takes no keyword arguments", _span(node))
         args = tuple(self.term(arg) for arg in node.args)
-        if len(args) != len(spec.params):
+        fixed = len(spec.params)
+        if len(args) < fixed or (len(args) > fixed and spec.rest is None):
+            more = " or more" if spec.rest is not None else ""
             raise ExprProblem(
-                f"{name}() takes {len(spec.params)} argument(s), got {len(args)}", _span(node)
+                f"{name}() takes {fixed}{more} argument(s), got {len(args)}", _span(node)
             )
-        for arg, accepted in zip(args, spec.params, strict=True):
+        accepts = [*spec.params, *[spec.rest or frozenset()] * (len(args) - fixed)]
+        for arg, accepted in zip(args, accepts, strict=True):
             if arg.type not in accepted:
                 allowed = " or ".join(sorted(accepted))
                 raise ExprProblem(

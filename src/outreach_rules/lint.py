@@ -57,6 +57,7 @@ _COUNTS = frozenset(
         "exclamation_runs",
         "emoji_count",
         "shouting_count",
+        "matching_count",
     }
 )
 _SMALL_RANGE = 1_000

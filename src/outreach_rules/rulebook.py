@@ -56,6 +56,7 @@ class Source(_Model):
     published: datetime.date | None = None
     url: str | None = None
     own: bool = False
+    text: str | None = None  # the work's full text: a file, relative to the pack file
     sections: list[str] = Field(min_length=1)
 
 

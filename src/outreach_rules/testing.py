@@ -12,6 +12,7 @@ cases test the bundled packs::
         situation: {spoke_with_recruiter: true}
         expect:
           decision: ask_recruiter            # or null
+          alternatives: {present: [decision], absent: [decision]}   # the decisions that lost
           recommend: {present: [rule_id], absent: [rule_id]}
           flag: {present: [rule_id], absent: [rule_id]}
           questions: {present: [fact], absent: [fact]}
@@ -79,7 +80,7 @@ _OMIT = object()  # a fact left out of a generated situation
 DEFAULT_TODAY = datetime.date(2026, 1, 1)
 _FILE_KEYS = frozenset({"pack", "cases", "description"})
 _CASE_KEYS = frozenset({"name", "description", "today", "situation", "expect"})
-_EXPECT_KEYS = frozenset({"decision", "recommend", "flag", "questions", "draft"})
+_EXPECT_KEYS = frozenset({"decision", "alternatives", "recommend", "flag", "questions", "draft"})
 _SET_KEYS = frozenset({"present", "absent"})
 _DRAFT_KEYS = frozenset({"id", "channel", "subject", "body", "contains", "not_contains"})
 
@@ -220,7 +221,7 @@ def _case_problems(
     if not isinstance(expect, dict):
         return [*problems, doc.problem((*where, "expect"), "`expect` is a mapping", code="case")]
     problems += _unknown_keys(doc, (*where, "expect"), expect, _EXPECT_KEYS)
-    for key in ("recommend", "flag", "questions"):
+    for key in ("alternatives", "recommend", "flag", "questions"):
         value = expect.get(key)
         if value is not None:
             problems += _shape(doc, (*where, "expect", key), value, _SET_KEYS)
@@ -267,6 +268,7 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
         if actual != decision:
             result.failures.append(_decision_failure(decision, advice))
     ids = {
+        "alternatives": {d.id for d in advice.alternatives},
         "recommend": {r.rule_id for r in advice.recommendations},
         "flag": {f.rule_id for f in advice.findings},
         "questions": {q.fact for q in advice.questions},

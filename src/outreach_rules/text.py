@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,10 +25,15 @@ _SIGNOFF = re.compile(
     re.IGNORECASE,
 )
 MIN_SPECIFIC_WORDS = 5
+GAP = "*"  # in a pattern: any run of up to MAX_GAP words
+MAX_GAP = 3
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+_TRAILING = re.compile(r"[\s.!?,;:…-]+$")
 TEXTLIKE = frozenset({"text", "str"})
 COUNTABLE = frozenset({"text", "str", "list"})
 LIST = frozenset({"list"})
 DATE = frozenset({"date"})
+NUMBER = frozenset({"int"})
 
 
 def is_valid_text(text: str) -> bool:
@@ -126,6 +131,135 @@ def specific_question_count(value: str | list[str], generic: list[str]) -> int:
     )
 
 
+def _pattern(pattern: str) -> tuple[str | None, ...]:
+    """A pattern as lowercase words, with None where it has a gap (`*`)."""
+    return tuple(
+        None if part == GAP else part.lower()
+        for part in re.findall(_WORD.pattern + "|" + re.escape(GAP), pattern)
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _patterns(patterns: tuple[str, ...]) -> tuple[tuple[str | None, ...], ...]:
+    return tuple(key for key in map(_pattern, patterns) if any(key))
+
+
+def _ends(tokens: tuple[str, ...], start: int, key: tuple[str | None, ...]) -> list[int]:
+    """Where a match of the pattern that begins at `start` can end (exclusive)."""
+    if not key:
+        return [start]
+    head, rest = key[0], key[1:]
+    if head is None:
+        return [
+            end
+            for skip in range(MAX_GAP + 1)
+            if start + skip <= len(tokens)
+            for end in _ends(tokens, start + skip, rest)
+        ]
+    if start < len(tokens) and tokens[start] == head:
+        return _ends(tokens, start + 1, rest)
+    return []
+
+
+def _spans(tokens: tuple[str, ...], keys: Iterable[tuple[str | None, ...]]) -> list[range]:
+    return [
+        range(start, end)
+        for key in keys
+        for start in range(len(tokens))
+        for end in _ends(tokens, start, key)
+        if end > start
+    ]
+
+
+def _sentence_matches(
+    sentence: str, patterns: tuple[str, ...], exceptions: tuple[str, ...]
+) -> bool:
+    tokens = _lowered(sentence)
+    masked = {position for span in _spans(tokens, _patterns(exceptions)) for position in span}
+    return any(not masked.issuperset(span) for span in _spans(tokens, _patterns(patterns)))
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a text: split after '.', '!' or '?' and at line breaks."""
+    return [piece.strip() for piece in _SENTENCE_SPLIT.split(text) if piece.strip()]
+
+
+def matching_count(value: str | list[str], exceptions: list[str], *patterns: list[str]) -> int:
+    """Sentences of a text (or items of a list) that match any of the patterns.
+
+    A pattern is a phrase matched as whole words, ignoring case; `*` in it stands for up to
+    three words ("send me * questions" matches "send me the interview questions"). A match
+    that lies wholly inside a match of an exception ("salary data") does not count."""
+    found = tuple(phrase for group in patterns for phrase in group)
+    excepted = tuple(exceptions)
+    pieces = value if isinstance(value, list) else sentences(value)
+    return sum(1 for piece in pieces if _sentence_matches(piece, found, excepted))
+
+
+def _as_question(question: str) -> str:
+    return _TRAILING.sub("", question.strip()) + "?"
+
+
+def _well_formed(question: str, max_words: int, generic: list[str]) -> bool:
+    """A question fit to send as written: one specific sentence in a professional tone."""
+    return (
+        len(sentences(question)) == 1
+        and MIN_SPECIFIC_WORDS <= word_count(question) <= max_words
+        and not contains_any(question, generic)
+        and emoji_count(question) == 0
+        and shouting_count(question) == 0
+        and exclamation_runs(question) == 0
+    )
+
+
+def unfit_questions(
+    questions: list[str],
+    max_words: int,
+    generic: list[str],
+    exceptions: list[str],
+    *blocked: list[str],
+) -> list[str]:
+    """The listed questions that `usable_questions` replaces: not blocked, but not fit to
+    send as written."""
+    return [
+        question
+        for question in questions
+        if question.strip()
+        and not matching_count([question], exceptions, *blocked)
+        and not _well_formed(question, max_words, generic)
+    ]
+
+
+def usable_questions(
+    questions: list[str],
+    limit: int,
+    max_words: int,
+    examples: list[str],
+    generic: list[str],
+    exceptions: list[str],
+    *blocked: list[str],
+) -> list[str]:
+    """The questions a message may carry, at most `limit`, each ending in '?'.
+
+    A question that matches a blocked pattern (see `matching_count`) is left out; one that
+    is not fit to send as written (a fragment, fewer than five or more than `max_words`
+    words, a generic phrase, emoji, capitals or '!!') is replaced by the next of the
+    `examples` not yet asked; with nothing usable left, the examples are asked."""
+    kept = [
+        _as_question(question)
+        for question in questions
+        if question.strip()
+        and not matching_count([question], exceptions, *blocked)
+        and _well_formed(question, max_words, generic)
+    ]
+    replaced = len(unfit_questions(questions, max_words, generic, exceptions, *blocked))
+    asked = {question.lower() for question in kept}
+    spare = [_as_question(q) for q in examples if _as_question(q).lower() not in asked]
+    kept += spare[: replaced if kept else len(spare)]
+    unique = list(dict.fromkeys(kept))
+    return unique[: max(limit, 0)]
+
+
 def exclamation_runs(text: str) -> int:
     """Runs of two or more exclamation marks."""
     return len(_EXCLAMATION_RUN.findall(text))
@@ -181,6 +315,7 @@ class FunctionSpec:
     params: tuple[frozenset[str], ...]
     returns: str
     needs_today: bool = False
+    rest: frozenset[str] | None = None  # the type of any further arguments
 
 
 FUNCTIONS: dict[str, FunctionSpec] = {
@@ -196,6 +331,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "shouting_count": FunctionSpec(shouting_count, (TEXTLIKE,), "int"),
     "has_greeting": FunctionSpec(has_greeting, (TEXTLIKE,), "bool"),
     "has_signoff": FunctionSpec(has_signoff, (TEXTLIKE,), "bool"),
+    "matching_count": FunctionSpec(matching_count, (COUNTABLE, LIST, LIST), "int", rest=LIST),
+    "usable_questions": FunctionSpec(
+        usable_questions, (LIST, NUMBER, NUMBER, LIST, LIST, LIST), "list", rest=LIST
+    ),
+    "unfit_questions": FunctionSpec(unfit_questions, (LIST, NUMBER, LIST, LIST), "list", rest=LIST),
     "days_until": FunctionSpec(days_until, (DATE,), "int", needs_today=True),
     "days_since": FunctionSpec(days_since, (DATE,), "int", needs_today=True),
 }
