@@ -219,9 +219,13 @@ def _decisions(
         key=lambda r: (-r.checked.priority, r.id),
     )
     decisions: list[Decision] = []
+    proposed: set[str] = set()
     for rule in proposing:
         spec = rule.checked.spec
         assert spec is not None and spec.decide is not None
+        if spec.decide in proposed:  # one entry per decision: its strongest proposal
+            continue
+        proposed.add(spec.decide)
         decisions.append(
             build(
                 Decision,

@@ -35,7 +35,8 @@ _COUNTS = {
     "exclamation_runs": "the runs of exclamation marks in {0}",
     "emoji_count": "the number of emoji in {0}",
     "shouting_count": "the number of words in capitals in {0}",
-    "matching_count": "the sentences of {0} that match {2}",
+    "unfit_questions": "the questions among {0} that cannot be sent as written",
+    "usable_questions": "the questions among {0} that can be sent",
     "days_until": "the days until {0}",
     "days_since": "the days since {0}",
 }
@@ -112,11 +113,20 @@ class Describer:
             return _literal(term.value)
         if isinstance(term, expr.Call):
             args = [self.term(arg) for arg in term.args]
+            if term.function == "matching_count":
+                return f"the sentences of {args[0]} that match {_any_of(args[2:])}"
+            if term.function == "length" and isinstance(term.args[0], expr.Call):
+                return f"the number of {args[0].removeprefix('the ')}"
             template = _COUNTS.get(term.function)
             if template is not None:
                 return template.format(*args)
             return f"{term.function.replace('_', ' ')} of {', '.join(args)}"
         return ", ".join(_literal(item.value) for item in term.items)
+
+
+def _any_of(names: list[str]) -> str:
+    """Names as one phrase: "a", "a or b", "a, b or c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _constant(term: Term) -> bool:
