@@ -24,6 +24,7 @@ from .rulebook import RESERVED_NAMES, PackFile, Rulebook, RuleSpec, value_has_ty
 from .text import FUNCTIONS
 
 MAX_RULES = 5_000
+MAX_SOURCE_TEXT = 1_000_000  # bytes of a source's text: a work, not a data file
 
 
 @dataclass(frozen=True)
@@ -335,7 +336,7 @@ class _Checker:
         file, _ = self.book.locate("sources", name)
         path = Path(file.path).parent / source.text
         try:
-            self.texts[name] = normalised(path.read_text(encoding="utf-8"))
+            self.texts[name] = normalised(_read_source_text(path))
         except (OSError, UnicodeDecodeError) as error:
             reason = getattr(error, "strerror", None) or "it is not UTF-8 text"
             self._problem(
@@ -521,6 +522,16 @@ class _Checker:
                     self._expr_problem(file, (*path, "when"), draft.when, error, None)
             checked.append(CheckedDraft(draft.id, draft.decision, cond, draft))
         return checked
+
+
+def _read_source_text(path: Path) -> str:
+    """A source's text: a regular file of at most MAX_SOURCE_TEXT bytes (never a folder or a
+    device, which could be endless)."""
+    if not path.is_file():
+        raise FileNotFoundError(2, "No such file or directory")
+    if path.stat().st_size > MAX_SOURCE_TEXT:
+        raise OSError(27, f"larger than {MAX_SOURCE_TEXT:,} bytes")
+    return path.read_text(encoding="utf-8")
 
 
 def normalised(text: str) -> str:
