@@ -372,7 +372,7 @@ def test_a_source_text_that_cannot_be_read_is_reported(tmp_path: Path) -> None:
     assert (problem.line, problem.column) == (9, 11)
     assert problem.message == (
         f"cannot read the text of source 'guide' ({tmp_path / 'missing.txt'}): "
-        "No such file or directory"
+        "cannot read the file: No such file or directory"
     )
 
 
@@ -386,3 +386,16 @@ def test_the_bundled_quotes_are_verbatim_in_the_shipped_article() -> None:
     quotes = [rule.cite.quote for rule in engine.rulebook.spec.rules if rule.cite.quote]
     assert len(quotes) > 20
     assert all(" ".join(quote.split()) in text for quote in quotes)
+
+
+def test_a_source_text_that_is_not_a_file_is_reported(tmp_path: Path) -> None:
+    """A source whose `text:` names a folder (or a device) is refused without reading it."""
+    pack = (INVALID_PACKS / "quote-not-verbatim.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "pack.yaml"
+    path.write_text(pack.replace("quote-not-verbatim.txt", "."), encoding="utf-8")
+    with pytest.raises(orr.RulebookError) as info:
+        orr.Engine.from_paths(path, backend="python")
+    [problem] = info.value.problems
+    assert problem.message == (
+        f"cannot read the text of source 'guide' ({tmp_path / '.'}): is a folder, not a regular file"
+    )

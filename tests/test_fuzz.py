@@ -32,6 +32,7 @@ import outreach_rules as orr
 from outreach_rules._durable import available
 from outreach_rules.rulebook import load_pack_text, merge
 from strategies import (
+    BUNDLED_PACK,
     CONDITION_PACK_SITUATION,
     TODAY,
     bundled_pack_text,
@@ -56,9 +57,10 @@ EXAMPLES = {"yaml": 60, "raw": 80, "data": 40, "text": 60, "conditions": 80}
 
 def load(text: str) -> orr.Engine | None:
     """An engine (python backend) for a pack text, or None when it is refused. A refusal
-    must be a RulebookError that carries and renders its problems."""
+    must be a RulebookError that carries and renders its problems. The text is named as the
+    bundled pack's file, so a source's `text:` is found beside it."""
     try:
-        rulebook = merge([load_pack_text(text, "fuzz.yaml")])
+        rulebook = merge([load_pack_text(text, str(BUNDLED_PACK))])
         return orr.Engine(rulebook, backend="python")
     except orr.RulebookError as error:
         refusal = error
@@ -192,10 +194,10 @@ def test_unknown_template_filters_are_refused_when_loaded(text: str, message: st
     assert pack != bundled_pack_text()
     assert load(pack) is None  # refused with a RulebookError, nothing else
     with pytest.raises(orr.RulebookError) as info:
-        orr.Engine(merge([load_pack_text(pack, "fuzz.yaml")]), backend="python")
+        orr.Engine(merge([load_pack_text(pack, str(BUNDLED_PACK))]), backend="python")
     [problem] = info.value.problems
     assert problem.code == "template"
-    assert problem.file == "fuzz.yaml"
+    assert problem.file == str(BUNDLED_PACK)
     assert problem.line >= 1
     assert problem.rule_id is not None
     rendered = problem.render().splitlines()[0]

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from . import expr
+from ._files import read_bounded
 from ._suggest import suggest
 from ._templates import Names, TemplateProblem, check_template
+from ._yaml import YamlProblem
 from .errors import Problem, RulebookError
 from .expr import Cond, ExprProblem, NameInfo, Scope, Term
 from .rulebook import (
@@ -32,6 +34,7 @@ from .rulebook import (
 from .text import FUNCTIONS
 
 MAX_RULES = 5_000
+MAX_SOURCE_TEXT = 1_000_000  # bytes of a source's text: a work, not a data file
 
 
 @dataclass(frozen=True)
@@ -349,9 +352,9 @@ class _Checker:
         file, _ = self.book.locate("sources", name)
         path = Path(file.path).parent / source.text
         try:
-            self.texts[name] = normalised(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or "it is not UTF-8 text"
+            self.texts[name] = normalised(read_bounded(path, MAX_SOURCE_TEXT).decode("utf-8"))
+        except (YamlProblem, UnicodeDecodeError) as error:
+            reason = error.problem.message if isinstance(error, YamlProblem) else "not UTF-8 text"
             self._problem(
                 "sources",
                 name,
