@@ -57,7 +57,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import bench_parquet
 import yaml
 
 import outreach_rules as orr
@@ -804,6 +803,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     args = parser.parse_args(argv)
     if args.parquet:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_parquet  # noqa: PLC0415 - beside this script; only this option needs it
+
         figures = bench_parquet.measure(args.parquet_count)
         print(f"Parquet output, {args.parquet_count:,} generated situations:")
         print(bench_parquet.render(figures))

@@ -18,6 +18,9 @@ import pytest
 INTERRUPT_SCRIPT = textwrap.dedent(
     """
     import datetime, os, signal, threading
+    # As in a program started from a terminal: a shell starts background jobs with SIGINT
+    # ignored, and a test runner may have been started that way.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import outreach_rules as orr
     from outreach_rules import _batch
 
