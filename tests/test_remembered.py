@@ -42,24 +42,45 @@ def test_remembered_results_equal_fresh_ones() -> None:
 
 
 def test_remembered_texts_count_against_the_evaluation_budget(tmp_path: Path) -> None:
-    """Protects the output budget of an evaluation from remembered texts: 20 rules whose
-    text is the same 60,000-character fact are made once and remembered for the other 19,
-    and still stop at the 18th rule with the budget's error, in the first evaluation and
-    in a second one where every text is remembered."""
-    pack = template_pack("{{ note }}", in_draft=False)
-    pack["rules"] = [{**pack["rules"][0], "id": f"r{i:02}"} for i in range(20)]
+    """Protects the output budget of an evaluation from remembered texts: 300 rules whose
+    text is the same 4,000 characters (a 1,000-character fact four times) make it once and
+    remember it for the others, and still stop at the 263rd rule (262 texts make 1,048,000
+    characters) with the budget's error, in the first evaluation and in a second one where
+    every text is remembered."""
+    pack = template_pack("{{ msg }}" * 4, in_draft=False)
+    pack["rules"] = [{**pack["rules"][0], "id": f"r{i:03}"} for i in range(300)]
     path = tmp_path / "pack.yaml"
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
-    fits = engine.evaluate({"note": "w" * 1_000}, today=TODAY)
-    assert [item.text for item in fits.recommendations] == ["w" * 1_000] * 20
+    fits = engine.evaluate({"msg": "w" * 100}, today=TODAY)
+    assert [item.text for item in fits.recommendations] == ["w" * 400] * 300
     for _ in range(2):
         with pytest.raises(orr.EvaluationError) as caught:
-            engine.evaluate({"note": "w" * 60_000}, today=TODAY)
+            engine.evaluate({"msg": "w" * 1_000}, today=TODAY)
         assert str(caught.value) == (
-            f"{path}: rule 'r17', recommend text, template line 1: the texts of one "
+            f"{path}: rule 'r262', recommend text, template line 1: the texts of one "
             f"evaluation run past {MAX_EVALUATION_OUTPUT:,} characters"
         )
+    assert len(engine._memo["texts"]) == 2  # one text, for each of the two values
+
+
+def test_long_values_and_texts_are_not_remembered(tmp_path: Path) -> None:
+    """Protects the size of the tables: a free text longer than 1,000 characters never
+    makes a key, and a filled-in text longer than 4,096 characters is never kept; both
+    are still rendered right."""
+    pack = template_pack("{{ note }}", in_draft=False)
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    engine = orr.Engine.from_paths(path, backend="python")
+    advice = engine.evaluate({"note": "w" * 1_001}, today=TODAY)
+    assert advice.recommendations[0].text == "w" * 1_001
+    assert engine._memo["texts"] == {}
+    pack = template_pack("{{ msg }}" * 5, in_draft=False)
+    path.write_text(yaml.safe_dump(pack), encoding="utf-8")
+    engine = orr.Engine.from_paths(path, backend="python")
+    advice = engine.evaluate({"msg": "w" * 1_000}, today=TODAY)
+    assert advice.recommendations[0].text == "w" * 5_000
+    assert engine._memo["texts"] == {}
 
 
 def test_the_tables_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

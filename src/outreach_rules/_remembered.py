@@ -5,8 +5,10 @@ values its template reads (and on the day). Evaluations of one pack meet the sam
 again and again, so both are kept in tables of the engine, keyed by the rule or text and
 those values, and an evaluation makes only what no earlier one made. Only immutable values
 make keys (lists never do), the type is part of a key (1, 1.0 and True are equal but read
-differently), and a table that grows past MAX_REMEMBERED is dropped and started again,
-which bounds the memory of a service that sees ever new values.
+differently), a text longer than MAX_KEY_TEXT never makes a key and a filled-in text
+longer than MAX_KEPT_TEXT is never kept, and a table that grows past MAX_REMEMBERED entries
+is dropped and started again: the memory of a service that sees ever new values stays
+bounded (5,000 entries of at most a few kB).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from .engine import Engine
 
 MAX_REMEMBERED = 5_000
+MAX_KEY_TEXT = 1_000  # the longest short text a situation holds
+MAX_KEPT_TEXT = 4_096
 KEEPABLE = frozenset({str, int, float, bool, type(None), datetime.date})
 
 
@@ -44,10 +48,15 @@ def reasons_key(engine: Engine, rule: CompiledRule, env: Env) -> tuple[Any, ...]
     key: list[Any] = [rule.index, env.get(TODAY)]
     for name in reads:
         value = env.get(name)
-        if type(value) not in KEEPABLE:
+        if not _keepable(value):
             return None
         key += (type(value), value)
     return tuple(key)
+
+
+def _keepable(value: Any) -> bool:
+    kind = type(value)
+    return kind in KEEPABLE and (kind is not str or len(value) <= MAX_KEY_TEXT)
 
 
 def _plain_reads(engine: Engine) -> dict[int, tuple[str, ...]]:
@@ -108,7 +117,7 @@ class Texts:
         values = self.values()
         before = _templates.left(values)
         made = render(text, values)
-        if key is not None:
+        if key is not None and len(made) <= MAX_KEPT_TEXT:
             self._table[key] = (made, before - _templates.left(values))
         return made
 
@@ -117,7 +126,7 @@ class Texts:
         key: list[Any] = [text, self._today]
         for name in reads:
             value = self._env.get(name)
-            if type(value) not in KEEPABLE:
+            if not _keepable(value):
                 return None
             key += (type(value), value)
         return tuple(key)
