@@ -148,10 +148,24 @@ def build_advice(
         questions=find_questions(engine, env, known, today, fired, winner, first) if trace else [],
         draft=_draft(engine, winner, env, texts),
         rulebook=rulebook_info(engine),
-        situation={name: plain(value) for name, value in known.items()},
+        situation=_situation(engine, known),
         today=today,
     )
     return with_trace(advice, engine, (env, fired_set) if trace else None)
+
+
+def _situation(engine: Engine, known: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts given, as results hold them: only a date fact's value changes (to ISO text),
+    so the others are copied as they are."""
+    dates: tuple[str, ...] | None = engine._memo.get("date facts")
+    if dates is None:
+        facts = engine.rulebook.spec.facts
+        dates = engine._memo["date facts"] = tuple(n for n, s in facts.items() if s.type == "date")
+    situation = dict(known)
+    for name in dates:
+        if name in situation:
+            situation[name] = plain(situation[name])
+    return situation
 
 
 def _advising(engine: Engine, fired: list[int]) -> list[CompiledRule]:
