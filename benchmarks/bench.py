@@ -28,8 +28,10 @@ noise from other processes falls on all of them alike); the best round of each i
 Also measured: the time of each stage of an evaluation (validate, fire the rules, build the
 Advice with and without the trace), load and compile time of the bundled pack (median of
 repeated `Engine.default()`), RSS growth (from /proc/self/statm), `Engine.evaluate_many`
-with 2 workers against 1 on a large batch, and the same modes on generated packs of 10 to
-300 rules. Targets are reported as PASS or FAIL; the exit status does not depend on them.
+with 2 workers against 1 on a large batch, the same modes on generated packs of 10 to
+300 rules, and the generated workload of benchmarks/peers.py against zen-engine and a
+one-function plain-Python limit. Targets are reported as PASS or FAIL; the exit status does
+not depend on them.
 See docs/performance.md for results and their explanation.
 """
 
@@ -78,6 +80,11 @@ TARGETS: list[tuple[str, str, str, float]] = [
     ("load_ms", "load + compile of the bundled pack (ms)", "<=", 50.0),
     ("soak_rss_growth_mib", "RSS growth over 1M evaluations (MiB)", "<=", 2.0),
     ("batch_speedup", "evaluate_many, 2 workers vs 1", ">=", 1.7),
+    ("python_vs_zen", "python evaluate with trace vs zen-engine, 30 rules", ">=", 1.0),
+    ("python_vs_zen_300", "python evaluate with trace vs zen-engine, 300 rules", ">=", 0.7),
+    ("notrace_vs_zen", "python evaluate, trace=False, vs zen-engine, 30 rules", ">=", 2.0),
+    ("read_vs_zen", "the same with every text and reason read, 30 rules", ">=", 0.5),
+    ("load_100_ms", "load + compile of a 100-rule pack (ms)", "<=", 15.0),
 ]
 
 
@@ -93,14 +100,17 @@ class Sizes:
     batch_rounds: int
     scaling: tuple[int, ...]  # rules in the generated packs
     scaling_seconds: float
+    peers: tuple[int, ...]  # rules in the packs of the generated workload
+    peer_situations: int
+    peer_seconds: float  # per mode and round, rounds as above
 
 
 # Many more distinct situations than the texts the engine remembers (32), so that cycling
 # over them does not make every text function a cache hit. Trace pieces repeat between
 # distinct situations as well: 6,000 fresh ones make about 3,500 pieces in all.
-FULL = Sizes(3.0, 3, 2000, 21, 10_000, 2, (10, 30, 100, 300), 1.0)
-QUICK = Sizes(0.5, 3, 1500, 11, 3000, 1, (10, 30, 100, 300), 0.2)
-TINY = Sizes(0.02, 1, 20, 3, 60, 1, (10, 30), 0.01)
+FULL = Sizes(3.0, 3, 2000, 21, 10_000, 2, (10, 30, 100, 300), 1.0, (10, 30, 100, 300), 500, 1.0)
+QUICK = Sizes(0.5, 3, 1500, 11, 3000, 1, (10, 30, 100, 300), 0.2, (10, 30, 100, 300), 300, 0.3)
+TINY = Sizes(0.02, 1, 20, 3, 60, 1, (10, 30), 0.01, (10, 30), 20, 0.01)
 
 
 # ---------------------------------------------------------------- memory
@@ -835,8 +845,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine = orr.Engine.default()
         results |= bundled(sizes, args.seed, engine)
         results["scaling"] = scaling(sizes, args.seed)
+        # Beside this script, which Python puts on the path when it runs the script (tests
+        # also load this file as a module, to use its generated packs, without it).
+        import peers  # noqa: PLC0415
+
+        section = OtherLoad()
+        results |= peers.compare(
+            sizes.peers,
+            sizes.peer_situations,
+            sizes.peer_seconds,
+            sizes.rounds,
+            max(1, sizes.loads // 2),
+            args.seed,
+            throughput,
+        )
+        results["other_cpus_peers"] = section.cpus()
         results["other_cpus"] = whole_run.cpus()
         print(report(results, sizes, args.seed, engine))
+        print(f"Other processes kept {results['other_cpus_peers']:.2f} CPUs busy on average")
+        print("while the generated workload below ran.\n")
+        print(peers.report(results))
         lines = verdicts(results)
     print("targets:")
     print("\n".join(lines))

@@ -11,6 +11,7 @@ from . import _templates
 from ._guard import only_library_errors
 from ._provisional import provisional_run
 from ._questions import find_questions, prompt_of
+from ._remembered import Texts, reasons_key, table
 from ._tracing import make_trace
 from ._words import fact_words, fill, plain, show_value
 from .advice import Advice
@@ -58,10 +59,28 @@ def reasons(
     engine: Engine, rule: CompiledRule, env: Env, fired: set[int], memo: Memo
 ) -> list[Reason]:
     """The holding atoms of a fired rule's condition, with values, in words, and the chain
-    behind every derived fact they read (computed once per rule per evaluation)."""
+    behind every derived fact they read (computed once per rule per evaluation, and made
+    from the engine's table when an earlier evaluation read the same values)."""
     found = memo.get(rule.index)
     if found is not None:
         return found
+    key = reasons_key(engine, rule, env)
+    kept: tuple[Reason, ...] | None = None
+    if key is not None:
+        remembered = table(engine, "reasons")
+        kept = remembered.get(key)
+        if kept is None:
+            kept = remembered[key] = tuple(_reasons(engine, rule, env, fired, memo))
+    # A fresh list for every evaluation; the immutable Reasons in it are shared.
+    found = memo[rule.index] = list(kept) if kept is not None else []
+    if kept is None:
+        found += _reasons(engine, rule, env, fired, memo)
+    return found
+
+
+def _reasons(
+    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], memo: Memo
+) -> list[Reason]:
     found = []
     for atom in rule.atoms:
         if atom.test(env) is not True:
@@ -79,7 +98,6 @@ def reasons(
                 **_provenance(engine, atom.fact, env, fired, memo),
             )
         )
-    memo[rule.index] = found
     return found
 
 
@@ -99,13 +117,6 @@ def _provenance(
     return {"set_by": None, "computed_from": None, "because": []}
 
 
-def template_values(engine: Engine, env: Env, today: datetime.date) -> dict[str, Any]:
-    """What templates see: every fact and derived fact (None when unknown), the functions,
-    the parameters and today."""
-    facts = {name: env.get(name) for name in engine.program.checked.facts}
-    return _templates.context(facts, engine.program.checked.params, today)
-
-
 @only_library_errors
 def build_advice(
     engine: Engine,
@@ -119,7 +130,7 @@ def build_advice(
     """Assemble Advice from the fired rules and the final values."""
     fired_set = set(fired)
     rules = _advising(engine, fired)
-    values = template_values(engine, env, today)
+    texts = Texts(engine, env, today)
     memo = _reasons_of(engine, env, fired)
     decisions = _decisions(engine, rules, env, fired_set, memo)
     winner = decisions[0] if decisions else None
@@ -132,15 +143,29 @@ def build_advice(
         provisional=provisional,
         assuming=assuming,
         alternatives=decisions[1:],
-        recommendations=_items(engine, ranked, env, fired_set, memo, values, "recommend"),
-        findings=_items(engine, ranked, env, fired_set, memo, values, "flag"),
+        recommendations=_items(engine, ranked, env, fired_set, memo, texts, "recommend"),
+        findings=_items(engine, ranked, env, fired_set, memo, texts, "flag"),
         questions=find_questions(engine, env, known, today, fired, winner, first) if trace else [],
-        draft=_draft(engine, winner, env, values),
+        draft=_draft(engine, winner, env, texts),
         rulebook=rulebook_info(engine),
-        situation={name: plain(value) for name, value in known.items()},
+        situation=_situation(engine, known),
         today=today,
     )
     return with_trace(advice, engine, (env, fired_set) if trace else None)
+
+
+def _situation(engine: Engine, known: Mapping[str, Any]) -> dict[str, Any]:
+    """The facts given, as results hold them: only a date fact's value changes (to ISO text),
+    so the others are copied as they are."""
+    dates: tuple[str, ...] | None = engine._memo.get("date facts")
+    if dates is None:
+        facts = engine.rulebook.spec.facts
+        dates = engine._memo["date facts"] = tuple(n for n, s in facts.items() if s.type == "date")
+    situation = dict(known)
+    for name in dates:
+        if name in situation:
+            situation[name] = plain(situation[name])
+    return situation
 
 
 def _advising(engine: Engine, fired: list[int]) -> list[CompiledRule]:
@@ -248,7 +273,7 @@ def _items(
     env: Env,
     fired: set[int],
     memo: Memo,
-    values: dict[str, Any],
+    texts: Texts,
     kind: str,
 ) -> list[Any]:
     items: list[Any] = []
@@ -260,7 +285,7 @@ def _items(
         fields = {
             "rule_id": rule.id,
             "topic": outcome.topic,
-            "text": _render(engine, ("rules", rule.id), f"{kind} text", outcome.text, values),
+            "text": _render(engine, ("rules", rule.id), f"{kind} text", outcome.text, texts),
             "priority": rule.checked.priority,
             "because": reasons(engine, rule, env, fired, memo),
             "rationale": spec.rationale,
@@ -274,9 +299,7 @@ def _items(
     return items
 
 
-def _draft(
-    engine: Engine, winner: Decision | None, env: Env, values: dict[str, Any]
-) -> Draft | None:
+def _draft(engine: Engine, winner: Decision | None, env: Env, texts: Texts) -> Draft | None:
     if winner is None:
         return None
     for draft in engine.program.checked.drafts:
@@ -288,18 +311,22 @@ def _draft(
             Draft,
             id=draft.id,
             channel=spec.channel,
-            subject=_render(engine, ("drafts", draft.id), "subject", spec.subject, values),
-            body=_render(engine, ("drafts", draft.id), "body", spec.body, values),
+            subject=_render(engine, ("drafts", draft.id), "subject", spec.subject, texts),
+            body=_render(engine, ("drafts", draft.id), "body", spec.body, texts),
             source=citation(engine, spec.cite),
         )
     return None
 
 
-def _render(
-    engine: Engine, owner: tuple[str, str], part: str, text: str, values: dict[str, Any]
-) -> str:
+def _render(engine: Engine, owner: tuple[str, str], part: str, text: str, texts: Texts) -> str:
     """A filled-in text; EvaluationError naming the pack file, the rule or draft and the
     template line when it fails or runs past its bounds."""
+    return texts.fill(text, lambda source, values: _rendered(engine, owner, part, source, values))
+
+
+def _rendered(
+    engine: Engine, owner: tuple[str, str], part: str, text: str, values: dict[str, Any]
+) -> str:
     try:
         return _templates.render(text, values)
     except _templates.RenderProblem as problem:

@@ -45,8 +45,10 @@ __all__ = [
     "Names",
     "RenderProblem",
     "TemplateProblem",
+    "charge",
     "check_template",
     "context",
+    "left",
     "render",
 ]
 
@@ -314,6 +316,20 @@ def context(
         "today": today,
         _BUDGET_KEY: _EvaluationBudget(),
     }
+
+
+def left(names: Mapping[str, Any]) -> int:
+    """Characters the texts of a `context()`'s evaluation may still produce."""
+    evaluation = names.get(_BUDGET_KEY)
+    return evaluation.left if isinstance(evaluation, _EvaluationBudget) else MAX_EVALUATION_OUTPUT
+
+
+def charge(names: Mapping[str, Any], size: int) -> None:
+    """Count `size` characters of text made without rendering (a remembered text) against
+    the evaluation's budget, as if it had been rendered."""
+    evaluation = names.get(_BUDGET_KEY)
+    if isinstance(evaluation, _EvaluationBudget):
+        evaluation.left -= size
 
 
 def render(text: str, names: dict[str, Any]) -> str:

@@ -1,0 +1,142 @@
+"""What an engine remembers between evaluations: filled-in texts and reasons in words.
+
+A rule's reasons depend only on the values its conditions read, and a text only on the
+values its template reads (and on the day). Evaluations of one pack meet the same values
+again and again, so both are kept in tables of the engine, keyed by the rule or text and
+those values, and an evaluation makes only what no earlier one made. Only immutable values
+make keys (lists never do), the type is part of a key (1, 1.0 and True are equal but read
+differently), a text longer than MAX_KEY_TEXT never makes a key and a filled-in text
+longer than MAX_KEPT_TEXT is never kept, and a table that grows past MAX_REMEMBERED entries
+is dropped and started again: the memory of a service that sees ever new values stays
+bounded (5,000 entries of at most a few kB).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any
+
+from . import _templates
+from .compile import TODAY, CompiledRule, Env
+
+if TYPE_CHECKING:
+    from .engine import Engine
+
+MAX_REMEMBERED = 5_000
+MAX_KEY_TEXT = 1_000  # the longest short text a situation holds
+MAX_KEPT_TEXT = 4_096
+KEEPABLE = frozenset({str, int, float, bool, type(None), datetime.date})
+
+
+def table(engine: Engine, name: str) -> dict[Hashable, Any]:
+    """One of the engine's tables, started again when it has grown past its bound."""
+    found: dict[Hashable, Any] | None = engine._memo.get(name)
+    if found is None or len(found) > MAX_REMEMBERED:
+        found = engine._memo[name] = {}
+    return found
+
+
+def reasons_key(engine: Engine, rule: CompiledRule, env: Env) -> tuple[Any, ...] | None:
+    """What a fired rule's reasons depend on: the values of the facts its condition reads,
+    and the day (functions such as days_until read it). None for a rule that reads a
+    derived fact (its reasons carry the chain of the rule that set it) or a value that
+    cannot be a key."""
+    reads = _plain_reads(engine).get(rule.index)
+    if reads is None:
+        return None
+    key: list[Any] = [rule.index, env.get(TODAY)]
+    for name in reads:
+        value = env.get(name)
+        if not _keepable(value):
+            return None
+        key += (type(value), value)
+    return tuple(key)
+
+
+def _keepable(value: Any) -> bool:
+    kind = type(value)
+    return kind in KEEPABLE and (kind is not str or len(value) <= MAX_KEY_TEXT)
+
+
+def _plain_reads(engine: Engine) -> dict[int, tuple[str, ...]]:
+    """The facts each rule reads, for the rules that read no derived fact."""
+    found: dict[int, tuple[str, ...]] | None = engine._memo.get("plain reads")
+    if found is None:
+        derived = engine.rulebook.spec.derived
+        found = engine._memo["plain reads"] = {
+            rule.index: tuple(dict.fromkeys(rule.checked.reads))
+            for rule in engine.program.rules
+            if not any(name in derived for name in rule.checked.reads)
+        }
+    return found
+
+
+Render = Callable[[str, dict[str, Any]], str]
+
+
+class Texts:
+    """The filled-in texts of one evaluation: remembered when an earlier evaluation filled
+    the same text with the same values, rendered (and remembered) otherwise. A remembered
+    text counts against the evaluation's output budget as if it had been rendered, so the
+    bounds of docs/limits.md hold alike."""
+
+    def __init__(self, engine: Engine, env: Env, today: datetime.date) -> None:
+        self._engine, self._env, self._today = engine, env, today
+        self._table = table(engine, "texts")
+        self._values: dict[str, Any] | None = None
+        self._given = 0  # characters of remembered texts given before the values were made
+
+    def values(self) -> dict[str, Any]:
+        """What templates see (made on first need): every fact and derived fact (None when
+        unknown), the functions, the parameters and today."""
+        if self._values is None:
+            checked = self._engine.program.checked
+            facts = {name: self._env.get(name) for name in checked.facts}
+            self._values = _templates.context(facts, checked.params, self._today)
+            _templates.charge(self._values, self._given)
+        return self._values
+
+    def fill(self, text: str, render: Render) -> str:
+        """The text filled in; `render` makes it from the values when it is not remembered."""
+        key = self._key(text)
+        kept: tuple[str, int] | None = self._table.get(key) if key is not None else None
+        if kept is not None:
+            made, size = kept
+            room = (
+                _templates.left(self._values)
+                if self._values is not None
+                else _templates.MAX_EVALUATION_OUTPUT - self._given
+            )
+            if size <= room:  # otherwise rendering it again raises the budget's error
+                if self._values is not None:
+                    _templates.charge(self._values, size)
+                else:
+                    self._given += size
+                return made
+        values = self.values()
+        before = _templates.left(values)
+        made = render(text, values)
+        if key is not None and len(made) <= MAX_KEPT_TEXT:
+            self._table[key] = (made, before - _templates.left(values))
+        return made
+
+    def _key(self, text: str) -> tuple[Any, ...] | None:
+        reads = self._reads(text)
+        key: list[Any] = [text, self._today]
+        for name in reads:
+            value = self._env.get(name)
+            if not _keepable(value):
+                return None
+            key += (type(value), value)
+        return tuple(key)
+
+    def _reads(self, text: str) -> tuple[str, ...]:
+        """The facts and derived facts a text reads (parameters are fixed for an engine)."""
+        reads: dict[str, tuple[str, ...]] = self._engine._memo.setdefault("text reads", {})
+        found = reads.get(text)
+        if found is None:
+            facts = self._engine.program.checked.facts
+            names = _templates.names_read(text)
+            found = reads[text] = tuple(sorted(name for name in names if name in facts))
+        return found
