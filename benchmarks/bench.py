@@ -795,7 +795,7 @@ def bundled(sizes: Sizes, seed: int, engine: orr.Engine) -> dict[str, Any]:
     return results
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="a run of under a minute")
     parser.add_argument("--tiny", action="store_true", help="minimal counts (for the test suite)")
@@ -811,7 +811,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--parquet-count", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _arguments(argv)
     if args.parquet:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import bench_parquet  # noqa: PLC0415 - beside this script; only this option needs it

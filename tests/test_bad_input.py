@@ -397,5 +397,6 @@ def test_a_source_text_that_is_not_a_file_is_reported(tmp_path: Path) -> None:
         orr.Engine.from_paths(path, backend="python")
     [problem] = info.value.problems
     assert problem.message == (
-        f"cannot read the text of source 'guide' ({tmp_path / '.'}): is a folder, not a regular file"
+        f"cannot read the text of source 'guide' ({tmp_path / '.'}): "
+        "is a folder, not a regular file"
     )
