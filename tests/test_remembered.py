@@ -29,16 +29,16 @@ def test_remembered_results_equal_fresh_ones() -> None:
     cases = [random_situation(rng, facts) for _ in range(40)]
     for case in cases:
         engine.evaluate(case, today=TODAY)
-    sizes = (len(engine._memo["texts"]), len(engine._memo["reasons"]))
+    sizes = (len(engine._cache.tables["texts"]), len(engine._cache.tables["reasons"]))
     assert min(sizes) > 0
     for case in cases:
         remembered = engine.evaluate(case, today=TODAY)
         fresh_engine = orr.Engine.default(backend="python")
         fresh = fresh_engine.evaluate(case, today=TODAY)
-        assert "texts" in fresh_engine._memo  # made by rendering, into an empty table
+        assert "texts" in fresh_engine._cache.tables  # made by rendering, into an empty table
         assert remembered.model_dump_json() == fresh.model_dump_json()
         assert pickle.loads(pickle.dumps(remembered)) == fresh  # noqa: S301 - our own bytes
-    assert (len(engine._memo["texts"]), len(engine._memo["reasons"])) == sizes
+    assert (len(engine._cache.tables["texts"]), len(engine._cache.tables["reasons"])) == sizes
 
 
 def test_remembered_texts_count_against_the_evaluation_budget(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_remembered_texts_count_against_the_evaluation_budget(tmp_path: Path) ->
             f"{path}: rule 'r262', recommend text, template line 1: the texts of one "
             f"evaluation run past {MAX_EVALUATION_OUTPUT:,} characters"
         )
-    assert len(engine._memo["texts"]) == 2  # one text, for each of the two values
+    assert len(engine._cache.tables["texts"]) == 2  # one text, for each of the two values
 
 
 def test_long_values_and_texts_are_not_remembered(tmp_path: Path) -> None:
@@ -74,13 +74,13 @@ def test_long_values_and_texts_are_not_remembered(tmp_path: Path) -> None:
     engine = orr.Engine.from_paths(path, backend="python")
     advice = engine.evaluate({"note": "w" * 1_001}, today=TODAY)
     assert advice.recommendations[0].text == "w" * 1_001
-    assert engine._memo["texts"] == {}
+    assert engine._cache.tables["texts"] == {}
     pack = template_pack("{{ msg }}" * 5, in_draft=False)
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
     advice = engine.evaluate({"msg": "w" * 1_000}, today=TODAY)
     assert advice.recommendations[0].text == "w" * 5_000
-    assert engine._memo["texts"] == {}
+    assert engine._cache.tables["texts"] == {}
 
 
 def test_the_tables_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -95,5 +95,5 @@ def test_the_tables_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     for number in range(50):
         advice = engine.evaluate({"msg": f"m{number}"}, today=TODAY)
         assert advice.recommendations[0].text == f"Say m{number}."
-        assert len(engine._memo["texts"]) <= 11
-        assert len(engine._memo["reasons"]) <= 11
+        assert len(engine._cache.tables["texts"]) <= 11
+        assert len(engine._cache.tables["reasons"]) <= 11

@@ -157,10 +157,10 @@ def build_advice(
 def _situation(engine: Engine, known: Mapping[str, Any]) -> dict[str, Any]:
     """The facts given, as results hold them: only a date fact's value changes (to ISO text),
     so the others are copied as they are."""
-    dates: tuple[str, ...] | None = engine._memo.get("date facts")
+    dates = engine._cache.date_facts
     if dates is None:
         facts = engine.rulebook.spec.facts
-        dates = engine._memo["date facts"] = tuple(n for n, s in facts.items() if s.type == "date")
+        dates = engine._cache.date_facts = tuple(n for n, s in facts.items() if s.type == "date")
     situation = dict(known)
     for name in dates:
         if name in situation:

@@ -31,9 +31,10 @@ KEEPABLE = frozenset({str, int, float, bool, type(None), datetime.date})
 
 def table(engine: Engine, name: str) -> dict[Hashable, Any]:
     """One of the engine's tables, started again when it has grown past its bound."""
-    found: dict[Hashable, Any] | None = engine._memo.get(name)
+    tables = engine._cache.tables
+    found = tables.get(name)
     if found is None or len(found) > MAX_REMEMBERED:
-        found = engine._memo[name] = {}
+        found = tables[name] = {}
     return found
 
 
@@ -61,10 +62,10 @@ def _keepable(value: Any) -> bool:
 
 def _plain_reads(engine: Engine) -> dict[int, tuple[str, ...]]:
     """The facts each rule reads, for the rules that read no derived fact."""
-    found: dict[int, tuple[str, ...]] | None = engine._memo.get("plain reads")
+    found = engine._cache.plain_reads
     if found is None:
         derived = engine.rulebook.spec.derived
-        found = engine._memo["plain reads"] = {
+        found = engine._cache.plain_reads = {
             rule.index: tuple(dict.fromkeys(rule.checked.reads))
             for rule in engine.program.rules
             if not any(name in derived for name in rule.checked.reads)
@@ -133,7 +134,7 @@ class Texts:
 
     def _reads(self, text: str) -> tuple[str, ...]:
         """The facts and derived facts a text reads (parameters are fixed for an engine)."""
-        reads: dict[str, tuple[str, ...]] = self._engine._memo.setdefault("text reads", {})
+        reads = self._engine._cache.text_reads
         found = reads.get(text)
         if found is None:
             facts = self._engine.program.checked.facts
