@@ -162,10 +162,15 @@ def _ends(tokens: tuple[str, ...], start: int, key: tuple[str | None, ...]) -> l
 
 
 def _spans(tokens: tuple[str, ...], keys: Iterable[tuple[str | None, ...]]) -> list[range]:
+    # A pattern can only start where its first word is: look only there (long drafts).
+    where: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens):
+        where.setdefault(token, []).append(position)
+    everywhere = range(len(tokens))
     return [
         range(start, end)
         for key in keys
-        for start in range(len(tokens))
+        for start in (everywhere if key[0] is None else where.get(key[0], ()))
         for end in _ends(tokens, start, key)
         if end > start
     ]
