@@ -88,10 +88,10 @@ def test_a_pack_over_the_durable_rule_limit_is_refused_quickly(
         raise AssertionError("durable rulesets were planned for a refused pack")
 
     monkeypatch.setattr(compile_module, "_plan_rulesets", no_rulesets)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(orr.RulebookError) as info:
         load(tmp_path, monkeypatch, pack_text(rules))
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert str(info.value) == (
         "1 problem in the rule pack:\n"
         "big.yaml:6279:11: the pack expands to 20,067 durable rules (the alternatives of all "

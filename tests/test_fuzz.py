@@ -50,7 +50,7 @@ pytestmark = pytest.mark.filterwarnings(
     "ignore:Generating overly large repr:hypothesis.errors.HypothesisWarning"
 )
 
-BUDGET = 2.0  # seconds per example: loading, checking, compiling and one evaluation
+BUDGET = 2.0  # CPU seconds per example (other processes on the machine do not count)
 # Examples per test in the "ci" profile; other profiles scale them (see strategies.scaled).
 EXAMPLES = {"yaml": 60, "raw": 80, "data": 40, "text": 60, "conditions": 80}
 
@@ -71,12 +71,12 @@ def load(text: str) -> orr.Engine | None:
 
 def load_and_evaluate(text: str) -> orr.Engine | None:
     """Load a pack text and, when it loads, evaluate an empty situation; within BUDGET."""
-    start = time.perf_counter()
+    start = time.process_time()
     engine = load(text)
     if engine is not None:
         with contextlib.suppress(orr.OutreachRulesError):
             engine.evaluate({}, today=TODAY)
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < BUDGET, f"loading and evaluating took {elapsed:.2f} s"
     return engine
 
@@ -152,7 +152,7 @@ def test_random_conditions_load_or_are_refused(condition: str, where: str) -> No
     fact's `value` or a draft's `when`: a RulebookError or a pack that evaluates; and when
     the condition is accepted, both backends fire the same rules."""
     text = condition_pack(condition, where)
-    start = time.perf_counter()
+    start = time.process_time()
     engine = load_and_evaluate(text)
     if engine is not None:
         expected = _fired(engine, CONDITION_PACK_SITUATION, TODAY)
@@ -162,7 +162,7 @@ def test_random_conditions_load_or_are_refused(condition: str, where: str) -> No
                 assert _fired(durable, CONDITION_PACK_SITUATION, TODAY) == expected
             finally:
                 durable.close()
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert elapsed < BUDGET, f"took {elapsed:.2f} s"
 
 

@@ -27,7 +27,7 @@ from outreach_rules._durable import available
 from strategies import TODAY, facts_of_model, hostile_situations, scaled
 
 PACKS = Path(__file__).parent / "data" / "packs"
-BUDGET = 2.0  # seconds for one evaluation, however large its (valid) values
+BUDGET = 2.0  # CPU seconds for one evaluation, however large its (valid) values
 
 
 @functools.cache
@@ -45,10 +45,10 @@ BACKENDS = ["python", *(["durable"] if available() else [])]
 
 def refused(engine: orr.Engine, situation: Any) -> orr.SituationError:
     """The SituationError of a situation; its message must render."""
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(orr.SituationError) as info:
         engine.evaluate(situation, today=TODAY)
-    assert time.perf_counter() - start < BUDGET
+    assert time.process_time() - start < BUDGET
     assert str(info.value).startswith(("1 invalid fact", f"{len(info.value.problems)} invalid"))
     return info.value
 
@@ -356,9 +356,9 @@ def _evaluate_text(draft: str) -> list[str]:
     situation = {"draft_message": draft, "has_interviewer_contact": True}
     results = []
     for backend in BACKENDS:
-        start = time.perf_counter()
+        start = time.process_time()
         advice = bundled(backend).evaluate(situation, today=TODAY)
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         assert elapsed < BUDGET, f"{backend} took {elapsed:.1f} s"
         results.append(sorted(item.rule_id for item in advice.findings))
     return results
