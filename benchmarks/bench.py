@@ -64,10 +64,10 @@ import yaml
 import outreach_rules as orr
 from outreach_rules import _batch
 from outreach_rules._advise import build_advice
+from outreach_rules._compile import MARKER
+from outreach_rules._compile import TODAY as TODAY_KEY
 from outreach_rules._durable import available
 from outreach_rules._situation import validate_situation
-from outreach_rules.compile import MARKER
-from outreach_rules.compile import TODAY as TODAY_KEY
 
 TODAY = datetime.date(2026, 3, 2)
 MIB = 1024 * 1024

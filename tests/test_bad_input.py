@@ -30,7 +30,7 @@ import pytest
 import yaml
 
 import outreach_rules as orr
-from outreach_rules.rulebook import load_pack_text
+from outreach_rules._rulebook import load_pack_text
 
 ROOT = Path(__file__).parent.parent
 DATA = ROOT / "tests" / "data"

@@ -23,7 +23,7 @@ import pytest
 
 import outreach_rules as orr
 from outreach_rules import _batch
-from outreach_rules.engine import bundled_pack_dir
+from outreach_rules._engine import bundled_pack_dir
 from strategies import TODAY, facts_of_model, random_situation
 
 SMALL = 40

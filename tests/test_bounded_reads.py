@@ -21,8 +21,8 @@ import pytest
 
 import outreach_rules as orr
 from outreach_rules import _files, cli
+from outreach_rules._engine import bundled_pack_dir
 from outreach_rules._yaml import MAX_BYTES, YamlProblem
-from outreach_rules.engine import bundled_pack_dir
 from outreach_rules.testing import load_cases
 
 pytestmark = pytest.mark.skipif(
@@ -119,7 +119,7 @@ def test_a_situation_file_that_is_not_a_small_regular_file_is_refused(
     assert capsys.readouterr().err == (
         f"error: 1 invalid fact in the situation:\n  {path}: (situation): {message}\n"
     )
-    bundled = {str(path.resolve()) for path in bundled_pack_dir().iterdir()}
+    bundled = {str(path.resolve()) for path in bundled_pack_dir().rglob("*")}
     assert bytes_read
     assert set(bytes_read) <= bundled  # only the bundled packs were read
 

@@ -154,7 +154,8 @@ def test_an_invalid_situation_from_stdin_exits_1() -> None:
     assert (run.returncode, run.stdout) == (1, "")
     assert run.stderr == (
         "error: 1 invalid fact in the situation:\n"
-        "  spoke_with_recruitr: unknown fact (did you mean 'spoke_with_recruiter'?)\n"
+        "  spoke_with_recruitr: unknown fact "
+        "(did you mean 'spoke_with_recruiter', 'asked_recruiter'?)\n"
     )
 
 

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 import outreach_rules as orr
-from outreach_rules import compile as compile_module
+from outreach_rules import _compile as compile_module
+from outreach_rules._compile import ATTRS_PER_RULESET, RULES_PER_RULESET, fnv1a32
 from outreach_rules._durable import available
-from outreach_rules.compile import ATTRS_PER_RULESET, RULES_PER_RULESET, fnv1a32
-from outreach_rules.rulebook import load_pack_text, merge
+from outreach_rules._rulebook import load_pack_text, merge
 
 PACKS = Path(__file__).parent / "data" / "packs"
 COLLIDING = PACKS / "colliding-names.yaml"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import outreach_rules as orr
-from outreach_rules import compile as compile_module
-from outreach_rules.compile import MAX_DURABLE_RULES, Program
-from outreach_rules.rulebook import load_pack_text, merge
+from outreach_rules import _compile as compile_module
+from outreach_rules._compile import MAX_DURABLE_RULES, Program
+from outreach_rules._rulebook import load_pack_text, merge
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
 BOOLS = "abcdefghij"

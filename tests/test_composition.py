@@ -20,7 +20,7 @@ from hypothesis import given, settings
 
 import outreach_rules as orr
 from outreach_rules import cli, testing
-from outreach_rules.engine import bundled_pack_dir
+from outreach_rules._engine import bundled_pack_dir
 from outreach_rules.lint import lint_paths
 from strategies import scaled
 

@@ -23,8 +23,8 @@ from distributed import Client, LocalCluster
 
 import outreach_rules as orr
 from outreach_rules import _batch
+from outreach_rules._engine import bundled_pack_dir
 from outreach_rules.dask import _situation, evaluate_bag, evaluate_partitions, evaluate_to_parquet
-from outreach_rules.engine import bundled_pack_dir
 from strategies import TODAY, facts_of_model, random_situation
 
 COUNT = 150

@@ -200,7 +200,7 @@ def _write(tmp_path: Path, rows: list[Row]) -> Path:
 
 def test_the_conditions_page_documents_every_operator_and_function() -> None:
     """The tables cover each comparison, membership and logic operator and each function."""
-    from outreach_rules.text import FUNCTIONS
+    from outreach_rules._text import FUNCTIONS
 
     conditions = " ".join(row.condition for row in EVALUATED)
     for function in FUNCTIONS:

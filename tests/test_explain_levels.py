@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 
 import outreach_rules as orr
 from outreach_rules import _durable, cli
-from outreach_rules.text import FUNCTIONS
+from outreach_rules._text import FUNCTIONS
 from strategies import TODAY, bundled_situations, facts_of_model, scaled
 
 ROOT = Path(__file__).parent.parent

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 import outreach_rules as orr
 from outreach_rules._durable import available
-from outreach_rules.rulebook import load_pack_text, merge
+from outreach_rules._rulebook import load_pack_text, merge
 from strategies import (
     BUNDLED_PACK,
     CONDITION_PACK_SITUATION,

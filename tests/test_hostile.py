@@ -420,7 +420,7 @@ def test_a_10_mb_file_is_refused_before_parsing(tmp_path: Path) -> None:
 def test_a_10_mb_text_is_refused_too() -> None:
     """Protects the size limit of packs given as text (`load_pack_text`), not only files."""
     import outreach_rules as orr
-    from outreach_rules.rulebook import load_pack_text
+    from outreach_rules._rulebook import load_pack_text
 
     with pytest.raises(orr.RulebookError, match="bytes; the limit is 2,000,000"):
         load_pack_text(HEAD.decode() + "description: " + "é" * 1_000_001 + "\n")
@@ -576,7 +576,7 @@ def test_a_long_chain_of_derived_facts_is_explained_in_bounded_work() -> None:
     import datetime
 
     import outreach_rules as orr
-    from outreach_rules.rulebook import load_pack_text, merge
+    from outreach_rules._rulebook import load_pack_text, merge
 
     def calls_to_explain(length: int) -> int:
         text = _chain(length)(Path())[0][1].decode()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from outreach_rules import cli
-from outreach_rules.engine import bundled_pack_dir
+from outreach_rules._engine import bundled_pack_dir
 from outreach_rules.lint import lint_paths
 
 DATA = Path(__file__).parent / "data"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 import outreach_rules as orr
-from outreach_rules.text import matching_count, unfit_questions, usable_questions
+from outreach_rules._text import matching_count, unfit_questions, usable_questions
 
 PARAMS = orr.Engine.default(backend="python").params
 EXCEPTIONS = PARAMS["off_purpose_exceptions"]

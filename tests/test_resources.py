@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 import outreach_rules as orr
+from outreach_rules._compile import MARKER
 from outreach_rules._durable import available
-from outreach_rules.compile import MARKER
 
 pytestmark = pytest.mark.skipif(not available(), reason="durable_rules cannot be imported here")
 
@@ -67,8 +67,8 @@ RSS_SCRIPT = textwrap.dedent(
     """
     import datetime, gc, sys
     import outreach_rules as orr
-    from outreach_rules.engine import bundled_pack_dir
-    from outreach_rules.rulebook import load_rulebook
+    from outreach_rules._engine import bundled_pack_dir
+    from outreach_rules._rulebook import load_rulebook
 
     def rss_mib():
         with open("/proc/self/status") as status:

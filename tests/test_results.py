@@ -16,8 +16,8 @@ from pydantic import BaseModel, ValidationError
 
 import outreach_rules as orr
 from outreach_rules import _advise, _tracing
-from outreach_rules.engine import bundled_pack_dir
-from outreach_rules.model import Reason, build
+from outreach_rules._engine import bundled_pack_dir
+from outreach_rules._model import Reason, build
 from strategies import TODAY, facts_of_model, random_situation
 
 KNOWS_LITTLE: dict[str, Any] = {"interview_date": "2026-03-09", "channel": "email"}

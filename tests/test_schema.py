@@ -1,4 +1,4 @@
-"""JSON Schemas of packs, situations and advice (`outreach_rules.schema`, `outreach-rules schema`).
+"""JSON Schemas of packs, situations and advice (`outreach_rules._schema`, `outreach-rules schema`).
 
 Everything is checked with the `jsonschema` library: the committed generic pack schema is
 current, the bundled pack and the test packs validate against it, a pack-specific schema
@@ -20,16 +20,16 @@ import pytest
 
 import outreach_rules as orr
 from outreach_rules import cli, testing
-from outreach_rules._yaml import read_document
-from outreach_rules.engine import bundled_pack_dir
-from outreach_rules.rulebook import load_rulebook
-from outreach_rules.schema import (
+from outreach_rules._engine import bundled_pack_dir
+from outreach_rules._rulebook import load_rulebook
+from outreach_rules._schema import (
     advice_schema,
     dumps,
     pack_schema,
     situation_schema,
     summary_schema,
 )
+from outreach_rules._yaml import read_document
 
 ROOT = Path(__file__).parent.parent
 COMMITTED = ROOT / "docs" / "schema" / "pack.schema.json"

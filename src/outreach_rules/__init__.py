@@ -5,19 +5,9 @@ engine = orr.Engine.default()
 advice = engine.evaluate({"spoke_with_recruiter": True})
 """
 
-from ._writers import WriteReport
-from .advice import Advice, WhyNot
-from .engine import Engine
-from .errors import (
-    EvaluationError,
-    OutreachRulesError,
-    Problem,
-    RulebookError,
-    SituationError,
-    SituationFailedError,
-    SituationProblem,
-)
-from .model import (
+from ._advice import Advice, WhyNot
+from ._engine import Engine
+from ._model import (
     Assumption,
     Choice,
     Citation,
@@ -37,6 +27,16 @@ from .model import (
     SummaryFinding,
     SummaryQuestion,
     Trace,
+)
+from ._writers import WriteReport
+from .errors import (
+    EvaluationError,
+    OutreachRulesError,
+    Problem,
+    RulebookError,
+    SituationError,
+    SituationFailedError,
+    SituationProblem,
 )
 
 __version__ = "0.1.0"

@@ -8,16 +8,10 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _templates
+from ._advice import Advice
+from ._compile import CompiledRule, Env
 from ._guard import only_library_errors
-from ._provisional import provisional_run
-from ._questions import find_questions, prompt_of
-from ._remembered import Texts, reasons_key, table
-from ._tracing import make_trace
-from ._words import fact_words, fill, plain, show_value
-from .advice import Advice
-from .compile import CompiledRule, Env
-from .errors import EvaluationError
-from .model import (
+from ._model import (
     Assumption,
     Citation,
     Decision,
@@ -29,10 +23,16 @@ from .model import (
     RulebookInfo,
     build,
 )
+from ._provisional import provisional_run
+from ._questions import find_questions, prompt_of
+from ._remembered import Texts, reasons_key, table
+from ._tracing import make_trace
+from ._words import fact_words, fill, plain, show_value
+from .errors import EvaluationError
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .rulebook import Cite, FactSpec
+    from ._engine import Engine
+    from ._rulebook import Cite, FactSpec
 
 
 def citation(engine: Engine, cite: Cite) -> Citation:

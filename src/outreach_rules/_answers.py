@@ -12,9 +12,9 @@ import datetime
 import math
 from typing import Any
 
+from ._rulebook import FactSpec
 from ._suggest import suggest
 from .errors import SituationError, SituationProblem
-from .rulebook import FactSpec
 
 YES = frozenset({"y", "yes", "true"})
 NO = frozenset({"n", "no", "false"})

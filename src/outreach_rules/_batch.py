@@ -34,16 +34,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from . import _fork
+from ._advice import Advice
 from ._advise import TraceInputs, rulebook_info, trace_inputs, with_trace
 from ._log import LOG
 from ._situation import read_today
-from .advice import Advice
 from .errors import OutreachRulesError, SituationFailedError
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext
 
-    from .engine import Engine
+    from ._engine import Engine
 
 Result = Advice | OutreachRulesError
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._model import Citation, PackInfo
     from ._questions import _Plan
-    from .model import Citation, PackInfo
 
 # A pack citation: its source id, section heading and quote.
 CiteKey = tuple[str, str, str | None]

@@ -15,14 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import expr
+from . import _expr as expr
+from ._expr import Cond, ExprProblem, NameInfo, Scope, Term
 from ._files import read_bounded
-from ._suggest import suggest
-from ._templates import Names, TemplateProblem, check_template
-from ._yaml import YamlProblem
-from .errors import Problem, RulebookError
-from .expr import Cond, ExprProblem, NameInfo, Scope, Term
-from .rulebook import (
+from ._rulebook import (
     RESERVED_NAMES,
     PackFile,
     Rulebook,
@@ -31,7 +27,11 @@ from .rulebook import (
     inexact_int,
     value_has_type,
 )
-from .text import FUNCTIONS
+from ._suggest import suggest
+from ._templates import Names, TemplateProblem, check_template
+from ._text import FUNCTIONS
+from ._yaml import YamlProblem
+from .errors import Problem, RulebookError
 
 MAX_RULES = 5_000
 MAX_SOURCE_TEXT = 1_000_000  # bytes of a source's text: a work, not a data file

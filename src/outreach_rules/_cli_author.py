@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from ._cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, case_path, pack_path
-from .engine import Engine, bundled_pack_dir
+from ._engine import Engine, bundled_pack_dir
+from ._reference import pack_reference
+from ._schema import advice_schema, dumps, pack_schema, situation_schema, summary_schema
+from ._source_coverage import source_coverage
 from .errors import Problem, RulebookError
 from .lint import lint_paths
-from .reference import pack_reference
-from .schema import advice_schema, dumps, pack_schema, situation_schema, summary_schema
-from .source_coverage import source_coverage
 from .testing import bundled_scenarios, run_pack_tests
 
 

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from ._cli_args import iso_date, pack_path, situation_path
+from ._engine import Backend, Engine
 from ._writers import BATCH, Format, evaluate_to
-from .engine import Backend, Engine
 from .errors import SituationError, SituationProblem
 
 MAX_LINE = 200_000  # characters of one situation (a draft message is at most 100,000)

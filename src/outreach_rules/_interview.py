@@ -15,13 +15,13 @@ from __future__ import annotations
 import datetime
 from typing import TextIO
 
-from . import expr
+from . import _expr as expr
+from ._advice import Advice, Format
+from ._engine import Engine
 from ._questions import prompt_of
+from ._rulebook import FactSpec
 from ._templates import names_read
-from .advice import Advice, Format
-from .engine import Engine
 from .errors import SituationError
-from .rulebook import FactSpec
 
 MAX_TRIES = 5
 

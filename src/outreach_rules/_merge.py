@@ -15,8 +15,8 @@ from ._suggest import suggest
 from .errors import Problem, RulebookError
 
 if TYPE_CHECKING:
+    from ._rulebook import PackFile, PackSpec
     from ._yaml import Path
-    from .rulebook import PackFile, PackSpec
 
 Origin = dict[tuple[str, str], tuple["PackFile", "Path"]]
 _SECTIONS = ("sources", "decisions", "facts", "params", "derived")

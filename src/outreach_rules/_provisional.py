@@ -15,11 +15,11 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from .compile import Env
+from ._compile import Env
 from .errors import Problem, RulebookError, SituationError
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 
 def assumed_values(engine: Engine) -> dict[str, Any]:

@@ -13,14 +13,14 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from . import expr
-from .compile import Env, Program, call_closure, memo_key
-from .model import Choice, Decision, Question, build
-from .rulebook import FactSpec
-from .text import FUNCTIONS
+from . import _expr as expr
+from ._compile import Env, Program, call_closure, memo_key
+from ._model import Choice, Decision, Question, build
+from ._rulebook import FactSpec
+from ._text import FUNCTIONS
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 MAX_LIST_ITEMS = 20
 MAX_SAMPLE_WORDS = 2_000

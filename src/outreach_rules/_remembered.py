@@ -18,10 +18,10 @@ from collections.abc import Callable, Hashable
 from typing import TYPE_CHECKING, Any
 
 from . import _templates
-from .compile import TODAY, CompiledRule, Env
+from ._compile import TODAY, CompiledRule, Env
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 MAX_REMEMBERED = 5_000
 MAX_KEY_TEXT = 1_000  # the longest short text a situation holds

@@ -24,10 +24,10 @@ from pydantic import (
     create_model,
 )
 
+from ._rulebook import RESERVED_NAMES, FactSpec
 from ._suggest import suggest
+from ._text import is_valid_text
 from .errors import SituationError, SituationProblem
-from .rulebook import RESERVED_NAMES, FactSpec
-from .text import is_valid_text
 
 MAX_STR = 1_000
 MAX_TEXT = 100_000

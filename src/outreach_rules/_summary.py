@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._explain import decision_line
+from ._model import Summary, SummaryDecision, SummaryFinding, SummaryQuestion
 from ._writer import Writer
-from .explain import decision_line
-from .model import Summary, SummaryDecision, SummaryFinding, SummaryQuestion
 
 if TYPE_CHECKING:
-    from .advice import Advice
+    from ._advice import Advice
 
 MAX_ACTIONS = 3
 

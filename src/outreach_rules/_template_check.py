@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from jinja2 import nodes
 
-from .text import FUNCTIONS, FunctionSpec
+from ._text import FUNCTIONS, FunctionSpec
 
 MAX_TEMPLATE_LENGTH = 10_000
 MAX_TEMPLATE_NODES = 1_000

@@ -35,7 +35,7 @@ from ._template_check import (
     TemplateProblem,
     check_subset,
 )
-from .text import FUNCTIONS, long_date
+from ._text import FUNCTIONS, long_date
 
 __all__ = [
     "MAX_EVALUATION_OUTPUT",

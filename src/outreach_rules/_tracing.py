@@ -15,12 +15,12 @@ import datetime
 from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
+from ._compile import AtomCheck, CompiledRule, Env
+from ._model import ConditionTrace, DerivedTrace, RuleTrace, Trace, build
 from ._words import fill, plain, show_value
-from .compile import AtomCheck, CompiledRule, Env
-from .model import ConditionTrace, DerivedTrace, RuleTrace, Trace, build
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 # Pieces an engine keeps; past this many it forgets them all and starts again, which bounds
 # the memory of a service that sees ever new values (free text, far dates).

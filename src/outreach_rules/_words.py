@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from . import expr
-from .expr import Atom, Term
-from .text import long_date
+from . import _expr as expr
+from ._expr import Atom, Term
+from ._text import long_date
 
 VALUE = "\x00value\x00"
 _OPS = {

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from .rows import DIGEST_KEY, arrow_schema, result_row, split_key
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 Format = Literal["parquet", "jsonl"]
 BATCH = 5_000  # situations evaluated and written at once: a few MB of rows

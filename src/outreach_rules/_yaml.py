@@ -14,8 +14,8 @@ from typing import Any
 
 import yaml
 
+from ._text import is_valid_text
 from .errors import Problem
-from .text import is_valid_text
 
 Path = tuple[str | int, ...]
 

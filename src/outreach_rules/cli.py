@@ -16,12 +16,12 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import _cli_author, _cli_batch
+from ._advice import Level
 from ._cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, iso_date, pack_path, situation_path
+from ._engine import Backend, Engine
 from ._files import read_bounded, read_stream_bounded
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
-from .advice import Level
-from .engine import Backend, Engine
 from .errors import OutreachRulesError, SituationError, SituationProblem
 
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141

@@ -36,7 +36,7 @@ except ImportError as error:  # pragma: no cover - depends on the installed extr
     ) from error
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 __all__ = ["evaluate_bag", "evaluate_partitions", "evaluate_to_parquet"]
 

@@ -36,12 +36,13 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 
-from . import _templates, expr
+from . import _expr as expr
+from . import _templates
 from ._check import CheckedPack, CheckedRule, check
-from .compile import OPERATORS, compile_pack, disjunctive_normal_form
+from ._compile import OPERATORS, compile_pack, disjunctive_normal_form
+from ._expr import Atom, Term
+from ._rulebook import Rulebook, load_rulebook
 from .errors import Problem, RulebookError
-from .expr import Atom, Term
-from .rulebook import Rulebook, load_rulebook
 
 __all__ = ["LintReport", "lint_checked", "lint_paths"]
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._advice import Advice
 from ._advise import trace_inputs
-from .advice import Advice
 from .errors import OutreachRulesError, SituationFailedError
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 __all__ = ["ROW_FIELDS", "arrow_schema", "result_row", "split_key"]
 

@@ -46,18 +46,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import expr
+from . import _expr as expr
+from ._advice import Advice
+from ._engine import Backend, Engine, bundled_pack_dir
 from ._files import read_bounded
 from ._suggest import suggest
 from ._yaml import Document, YamlProblem, decode, read_document
-from .advice import Advice
-from .engine import Backend, Engine, bundled_pack_dir
 from .errors import OutreachRulesError, Problem, RulebookError
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
 
-    from .rulebook import FactSpec
+    from ._rulebook import FactSpec
 
 # The pytest fixture `pack_tests` is not listed: pytest finds it through the plugin
 # (`pytest_plugins = ["outreach_rules.testing"]`), and it exists only where pytest does.

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._suggest import suggest
-from .text import FUNCTIONS, is_valid_text
+from ._text import FUNCTIONS, is_valid_text
 
 NUMBER = frozenset({"int", "float"})
 STRINGY = frozenset({"str", "enum"})

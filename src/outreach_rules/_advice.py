@@ -16,8 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from ._suggest import suggest
-from .model import (
+from ._model import (
     Assumption,
     Decision,
     Draft,
@@ -29,6 +28,7 @@ from .model import (
     Summary,
     Trace,
 )
+from ._suggest import suggest
 
 Level = Literal["summary", "full", "trace"]
 Format = Literal["text", "markdown"]
@@ -53,7 +53,7 @@ class WhyNot(BaseModel):
     """The decision that won instead, when there is one."""
 
     def __str__(self) -> str:
-        from .explain import render_why_not  # noqa: PLC0415 - explain imports this module
+        from ._explain import render_why_not  # noqa: PLC0415 - explain imports this module
 
         return render_why_not(self)
 
@@ -144,7 +144,7 @@ class Advice(BaseModel):
         - `trace` is the engine's view for pack authors: rule ids, derived facts and how
           they were set or computed, and every rule of the pack, fired or not.
         """
-        from .explain import render  # noqa: PLC0415 - explain imports this module
+        from ._explain import render  # noqa: PLC0415 - explain imports this module
 
         if level not in ("summary", "full", "trace"):
             raise ValueError(f"level must be 'summary', 'full' or 'trace', not {level!r}")

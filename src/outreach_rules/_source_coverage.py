@@ -20,8 +20,8 @@ from ._check import normalised
 from .errors import OutreachRulesError
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .rulebook import Cite, PackSpec, Source
+    from ._engine import Engine
+    from ._rulebook import Cite, PackSpec, Source
 
 __all__ = ["source_coverage"]
 

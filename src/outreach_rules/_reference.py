@@ -12,12 +12,12 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from . import expr
+from . import _expr as expr
 from .lint import template_names
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .rulebook import Cite, PackSpec, RuleSpec
+    from ._engine import Engine
+    from ._rulebook import Cite, PackSpec, RuleSpec
 
 __all__ = ["pack_reference"]
 

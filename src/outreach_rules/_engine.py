@@ -21,19 +21,19 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from . import _batch, _durable, _fork, _writers
+from ._advice import Advice
 from ._advise import build_advice
 from ._answers import parse_answer
 from ._cache import EngineCache
 from ._check import check
+from ._compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
 from ._guard import only_library_errors
 from ._log import LOG
 from ._provisional import assumed_values
+from ._rulebook import Rulebook, load_rulebook
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
-from .advice import Advice
-from .compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
 from .errors import EvaluationError, OutreachRulesError, SituationError, SituationProblem
-from .rulebook import Rulebook, load_rulebook
 
 Backend = Literal["auto", "durable", "python"]
 

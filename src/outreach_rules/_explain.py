@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from ._writer import Writer
 
 if TYPE_CHECKING:
-    from .advice import Advice, WhyNot
-    from .model import Assumption, Citation, Decision, Reason, Recommendation
+    from ._advice import Advice, WhyNot
+    from ._model import Assumption, Citation, Decision, Reason, Recommendation
 
 
 def reason_text(reason: Reason) -> str:
@@ -68,12 +68,18 @@ def _chain(out: Writer, reasons: list[Reason], depth: int, lead: str) -> None:
 
 def follows_from(item: Recommendation, decision: Decision | None) -> bool:
     """Whether a recommendation is how-to advice of the decision: given by the deciding
-    rule, or by a rule that reads a fact the deciding rule set."""
+    rule, or by a rule that reads a fact the deciding rule set (directly, or through a
+    chain of derived facts)."""
     if decision is None:
         return False
     return item.rule_id == decision.rule_id or any(
-        reason.set_by == decision.rule_id for reason in item.because
+        rests_on(reason, decision.rule_id) for reason in item.because
     )
+
+
+def rests_on(reason: Reason, rule_id: str) -> bool:
+    """Whether a reason's fact was set by the rule, or by a rule whose reasons rest on it."""
+    return reason.set_by == rule_id or any(rests_on(inner, rule_id) for inner in reason.because)
 
 
 def _full(out: Writer, advice: Advice) -> None:
@@ -109,7 +115,7 @@ def _advice_items(out: Writer, title: str, items: list[Any], decision: Decision 
         out.item(severity + item.text, number=number)
         if decision is not None and item.rule_id == decision.rule_id:
             continue  # the decision's own advice: its reasons and source are shown above
-        own = [r for r in item.because if decision is None or r.set_by != decision.rule_id]
+        own = [r for r in item.because if decision is None or not rests_on(r, decision.rule_id)]
         _chain(out, own, 1, "because")
         out.item("why: " + item.rationale, 1)
         out.item("source: " + cite_text(item.source), 1)

@@ -19,12 +19,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import expr
+from . import _expr as expr
 from ._check import CheckedPack, CheckedRule
+from ._expr import Atom, Cond, Term
+from ._text import FUNCTIONS
 from ._words import Describer, fact_words, reads_container
 from .errors import Problem, RulebookError
-from .expr import Atom, Cond, Term
-from .text import FUNCTIONS
 
 Env = dict[str, Any]
 Closure = Callable[[Env], Any]

@@ -16,12 +16,12 @@ import copy
 import json
 from typing import TYPE_CHECKING, Any
 
-from .advice import Advice
-from .model import Summary
-from .rulebook import PackSpec, Rulebook
+from ._advice import Advice
+from ._model import Summary
+from ._rulebook import PackSpec, Rulebook
 
 if TYPE_CHECKING:
-    from .engine import Engine
+    from ._engine import Engine
 
 __all__ = ["advice_schema", "dumps", "pack_schema", "situation_schema", "summary_schema"]
 

@@ -107,7 +107,9 @@ class Choice(_Result):
     is; `label` is what a person reads ("Yes" for true)."""
 
     value: bool | int | float | str
+    """The fact's value this answer gives, as `evaluate` takes it."""
     label: str
+    """The answer as a person reads it."""
 
 
 class Question(_Result):
@@ -137,9 +139,13 @@ class Assumption(_Result):
     assumption in words ("you have not contacted the interviewer yet")."""
 
     fact: str
+    """The fact assumed."""
     value: Any = None
+    """The value the pack assumes for it until told otherwise."""
     question: str
+    """The question that settles it."""
     text: str = ""
+    """The assumption in words."""
 
 
 class Draft(_Result):
@@ -245,27 +251,39 @@ class SummaryDecision(_Result):
     """The decision of a summary, in words: certain, or provisional with its conditions."""
 
     id: str
+    """The decision's id in the pack."""
     title: str
+    """The decision as a person reads it."""
     provisional: bool = False
+    """Whether it rests on assumptions (see `provided_that`)."""
     provided_that: list[str] = Field(default_factory=list)
+    """The assumptions a provisional decision rests on, in words."""
     because: list[str] = Field(default_factory=list)
+    """Its reasons, in words."""
 
 
 class SummaryFinding(_Result):
     """A finding on the candidate's draft, as a summary shows it."""
 
     severity: Literal["info", "warning", "error"]
+    """How much the finding matters: info, warning or error."""
     text: str
+    """The finding, in words."""
 
 
 class SummaryQuestion(_Result):
     """An open question, as a form asks it."""
 
     fact: str
+    """The fact the answer gives."""
     prompt: str
+    """The question to ask."""
     type: str
+    """The fact's type (`bool`, `enum`, `date`, `int`, `float`, `str`, `list`, `text`)."""
     choices: list[Choice] | None = None
+    """For a yes/no or enum fact: the answers to offer."""
     changes_decision: bool = False
+    """Whether some answer changes the decision itself."""
 
 
 class Summary(_Result):
@@ -274,10 +292,15 @@ class Summary(_Result):
     the findings on the candidate's draft, the draft, and the open questions."""
 
     decision: SummaryDecision | None = None
+    """The decision, certain or provisional; None when neither can be given yet."""
     actions: list[str] = Field(default_factory=list)
+    """The most important actions (three at most), in words."""
     findings: list[SummaryFinding] = Field(default_factory=list)
+    """The findings on the candidate's own draft."""
     draft: Draft | None = None
+    """The message to send, filled in, when the decision has one."""
     questions: list[SummaryQuestion] = Field(default_factory=list)
+    """The open questions, most important first."""
 
 
 # ---------------------------------------------------------------- building without validating
