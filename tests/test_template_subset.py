@@ -65,8 +65,8 @@ LOOP_OVER = (
 )
 FUNCTIONS = (
     "contains, contains_any, count_any, days_since, days_until, emoji_count, "
-    "exclamation_runs, has_greeting, has_signoff, length, question_count, shouting_count, "
-    "specific_question_count, word_count"
+    "exclamation_runs, has_greeting, has_signoff, length, matching_count, question_count, "
+    "shouting_count, specific_question_count, unfit_questions, usable_questions, word_count"
 )
 REFUSED = {
     "nested range loops": (
@@ -311,7 +311,13 @@ def test_the_texts_of_one_evaluation_share_5000_steps(tmp_path: Path) -> None:
     sixth, at 5,000 steps in all."""
     pack = template_pack("{% for q in params.many %}{% endfor %}", in_draft=False)
     pack["params"]["many"] = {"type": "list", "default": ["a"] * 900}
-    pack["rules"] = [{**pack["rules"][0], "id": f"r{i}"} for i in range(6)]
+    rule = pack["rules"][0]
+    # Six different texts: a text already rendered for the same values is remembered, and
+    # taking it from memory takes no steps.
+    pack["rules"] = [
+        {**rule, "id": f"r{i}", "recommend": {**rule["recommend"], "text": f"{i}{text}"}}
+        for i, text in enumerate([rule["recommend"]["text"]] * 6)
+    ]
     path = tmp_path / "pack.yaml"
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -161,19 +161,31 @@ def _ends(tokens: tuple[str, ...], start: int, key: tuple[str | None, ...]) -> l
     return []
 
 
-def _spans(tokens: tuple[str, ...], keys: Iterable[tuple[str | None, ...]]) -> list[range]:
-    # A pattern can only start where its first word is: look only there (long drafts).
-    where: dict[str, list[int]] = {}
-    for position, token in enumerate(tokens):
-        where.setdefault(token, []).append(position)
-    everywhere = range(len(tokens))
-    return [
-        range(start, end)
-        for key in keys
-        for start in (everywhere if key[0] is None else where.get(key[0], ()))
-        for end in _ends(tokens, start, key)
-        if end > start
-    ]
+Key = tuple[str | None, ...]
+
+
+@functools.lru_cache(maxsize=256)
+def _by_first_word(keys: tuple[Key, ...]) -> tuple[dict[str, tuple[Key, ...]], tuple[Key, ...]]:
+    """Patterns grouped by their first word, and those that start with a gap."""
+    heads: dict[str, list[Key]] = {}
+    gaps: list[Key] = []
+    for key in keys:
+        if key[0] is None:
+            gaps.append(key)
+        else:
+            heads.setdefault(key[0], []).append(key)
+    return {head: tuple(found) for head, found in heads.items()}, tuple(gaps)
+
+
+def _spans(tokens: tuple[str, ...], keys: tuple[Key, ...]) -> list[range]:
+    # Only the patterns that can start at a word are tried there: the work grows with the
+    # words of the text, not with the words times the patterns (long drafts, many patterns).
+    heads, gaps = _by_first_word(keys)
+    found: list[range] = []
+    for start, token in enumerate(tokens):
+        for key in (*heads.get(token, ()), *gaps):
+            found.extend(range(start, end) for end in _ends(tokens, start, key) if end > start)
+    return found
 
 
 def _sentence_matches(
