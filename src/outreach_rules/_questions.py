@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import _expr as expr
 from ._compile import Env, Program, call_closure, memo_key
 from ._model import Choice, Decision, Question, build
+from ._provisional import winning_rule
 from ._rulebook import FactSpec
 from ._text import FUNCTIONS
 
@@ -203,17 +204,9 @@ def _plan(engine: Engine) -> _Plan:
 
 def winner_of(engine: Engine, fired: Iterable[int]) -> str | None:
     """The decision the fired rules give (highest priority, then smallest rule id)."""
-    best: tuple[int, str] | None = None
-    decision = None
-    for index in fired:
-        rule = engine.program.rules[index]
-        spec = rule.checked.spec
-        if spec is None or spec.decide is None:
-            continue
-        key = (-rule.checked.priority, spec.id)
-        if best is None or key < best:
-            best, decision = key, spec.decide
-    return decision
+    index = winning_rule(engine, fired)
+    spec = engine.program.rules[index].checked.spec if index is not None else None
+    return spec.decide if spec is not None else None
 
 
 def trial(engine: Engine, env: Env, open_rules: list[int], fact: str, value: Any) -> set[int]:
