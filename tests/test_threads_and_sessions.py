@@ -197,7 +197,7 @@ def test_engine_pickles_into_a_spawned_process() -> None:
     params, never with the parent's live durable host, and in a freshly spawned interpreter
     it evaluates to exactly the advice the parent gives."""
     engine = orr.Engine.from_paths(
-        orr.engine.bundled_pack_dir(), params={"max_words": 60}, backend="durable"
+        orr._engine.bundled_pack_dir(), params={"max_words": 60}, backend="durable"
     )
     try:
         situations = sample_bundled_situations(40, seed=11)
@@ -220,7 +220,7 @@ def test_building_engines_does_not_hold_memory() -> None:
     """Protects long-running services that build or reload engines: an engine that is no
     longer referenced must give back its memory. Loading a pack must not keep its parsed
     YAML alive in a module-level cache (a yaml constructor's `constructed_objects`)."""
-    path = orr.engine.bundled_pack_dir()
+    path = orr._engine.bundled_pack_dir()
     for _ in range(5):
         orr.Engine.from_paths(path, backend="python")
     gc.collect()
