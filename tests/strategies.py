@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 TODAY = datetime.date(2026, 3, 2)
@@ -1462,6 +1462,15 @@ def template_situations() -> st.SearchStrategy[dict[str, Any]]:
             "ok": st.booleans(),
         },
     )
+
+
+# Health checks that tests writing a pack file per example turn off: the file is rewritten
+# for every example (a function-scoped tmp_path), and packs are large and slow to draw.
+PACK_FILE_CHECKS = [
+    HealthCheck.function_scoped_fixture,
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+]
 
 
 @st.composite

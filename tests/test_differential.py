@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
 from outreach_rules._durable import available
 from strategies import (
+    PACK_FILE_CHECKS,
     TODAY,
     facts_of_model,
     pack_facts,
@@ -81,11 +82,7 @@ def engines(path: Path) -> tuple[orr.Engine, orr.Engine]:
 
 @settings(
     max_examples=scaled(500),
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # the file is rewritten for every example
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
+    suppress_health_check=PACK_FILE_CHECKS,
 )
 @given(text=packs(), data=st.data())
 def test_backends_agree_on_random_packs(tmp_path: Path, text: str, data: st.DataObject) -> None:
@@ -110,11 +107,7 @@ def test_backends_agree_on_random_packs(tmp_path: Path, text: str, data: st.Data
 
 @settings(
     max_examples=scaled(100),
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # the file is rewritten for every example
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
+    suppress_health_check=PACK_FILE_CHECKS,
 )
 @given(text=packs_with_assumptions(), data=st.data())
 def test_backends_agree_on_provisional_decisions(

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
 from outreach_rules import _durable
 from outreach_rules._words import plain
 from strategies import (
+    PACK_FILE_CHECKS,
     TODAY,
     bundled_situations,
     facts_of_model,
@@ -138,11 +139,7 @@ def check_provisional(engine: orr.Engine, situation: dict[str, Any]) -> orr.Advi
 
 @settings(
     max_examples=scaled(150),
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,  # the file is rewritten for every example
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
+    suppress_health_check=PACK_FILE_CHECKS,
 )
 @given(text=packs_with_assumptions(), data=st.data())
 def test_provisional_decisions_on_random_packs(
