@@ -205,3 +205,16 @@ def test_unexpected_durable_actions_break_the_host(
     monkeypatch.undo()
     assert chain.evaluate(situation, TODAY).decision is not None
     assert chain._host is not host
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_finding_that_ends_the_review_leaves_out_the_others(backend: str) -> None:
+    """Protects `ends_review`: when such a flag fires, the advice carries only its finding,
+    while the trace still shows every rule that fired; when it does not fire, the review
+    goes on as usual (and the same holds on both backends)."""
+    engine = orr.Engine.from_paths(DATA / "packs" / "held-back.yaml", backend=backend)  # type: ignore[arg-type]
+    held = engine.evaluate({"banned": True, "draft_message": "Hi"}, today=TODAY)
+    assert [item.rule_id for item in held.findings] == ["hold_back"]
+    assert _fired(held) == {"hold_back", "too_short", "no_thanks"}
+    reviewed = engine.evaluate({"banned": False, "draft_message": "Hi"}, today=TODAY)
+    assert [item.rule_id for item in reviewed.findings] == ["too_short", "no_thanks"]

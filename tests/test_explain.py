@@ -153,7 +153,8 @@ def _answers(name: str) -> list[Any]:
         "float": [float(n) for n in range(-2, 60)],
         "str": ["", "Dana Lee"],
         "text": MESSAGES,
-        "list": [[], *([message] for message in MESSAGES if message), MESSAGES[1:4]],
+        # A list item holds at most 1,000 characters (the longest message is a draft's).
+        "list": [[], *([m] for m in MESSAGES if 0 < len(m) <= 1_000), MESSAGES[1:4]],
     }
     return by_type[spec.type]
 

@@ -144,7 +144,7 @@ def build_advice(
         assuming=assuming,
         alternatives=decisions[1:],
         recommendations=_items(engine, ranked, env, fired_set, memo, texts, "recommend"),
-        findings=_items(engine, ranked, env, fired_set, memo, texts, "flag"),
+        findings=_items(engine, reviewed(ranked), env, fired_set, memo, texts, "flag"),
         questions=find_questions(engine, env, known, today, fired, winner, first) if trace else [],
         draft=_draft(engine, winner, env, texts),
         rulebook=rulebook_info(engine),
@@ -297,6 +297,17 @@ def _items(
             else build(Recommendation, **fields)
         )
     return items
+
+
+def reviewed(rules: list[CompiledRule]) -> list[CompiledRule]:
+    """The fired rules whose findings are shown: those that end the review, when one fired."""
+    ending = [rule for rule in rules if _ends_review(rule)]
+    return ending or rules
+
+
+def _ends_review(rule: CompiledRule) -> bool:
+    spec = rule.checked.spec
+    return spec is not None and spec.flag is not None and spec.flag.ends_review
 
 
 def _draft(engine: Engine, winner: Decision | None, env: Env, texts: Texts) -> Draft | None:

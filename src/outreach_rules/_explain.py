@@ -99,14 +99,33 @@ def _full(out: Writer, advice: Advice) -> None:
             out.item(f"also proposed, and outranked: {loser.title or loser.id}")
     how = [item for item in advice.recommendations if follows_from(item, advice.decision)]
     other = [item for item in advice.recommendations if item not in how]
-    _advice_items(out, "How to go about it", how, advice.decision)
-    _advice_items(out, "Other advice" if how else "Recommendations", other, None)
-    _advice_items(out, "Findings on your draft", advice.findings, None)
+    said = _texts(decision.because) if decision is not None else set()
+    _advice_items(out, "How to go about it", how, advice.decision, said)
+    _advice_items(out, "Other advice" if how else "Recommendations", other, None, said)
+    _advice_items(out, "Findings on your draft", advice.findings, None, said)
     _questions(out, advice)
     _draft(out, advice)
 
 
-def _advice_items(out: Writer, title: str, items: list[Any], decision: Decision | None) -> None:
+def _texts(reasons: list[Reason]) -> set[str]:
+    """The words of every reason in a tree of reasons."""
+    return {reason.text for reason in reasons} | {
+        text for reason in reasons for text in _texts(reason.because)
+    }
+
+
+def _already_said(reason: Reason, said: set[str]) -> bool:
+    """Whether the decision's reasons already say this reason, or everything it rests on:
+    a guard such as "nothing rules out contacting the interviewer" is then not repeated
+    under every item."""
+    if reason.text in said:
+        return True
+    return bool(reason.because) and all(_already_said(inner, said) for inner in reason.because)
+
+
+def _advice_items(
+    out: Writer, title: str, items: list[Any], decision: Decision | None, said: set[str]
+) -> None:
     if not items:
         return
     out.heading(title)
@@ -115,7 +134,12 @@ def _advice_items(out: Writer, title: str, items: list[Any], decision: Decision 
         out.item(severity + item.text, number=number)
         if decision is not None and item.rule_id == decision.rule_id:
             continue  # the decision's own advice: its reasons and source are shown above
-        own = [r for r in item.because if decision is None or not rests_on(r, decision.rule_id)]
+        own = [
+            reason
+            for reason in item.because
+            if not (decision is not None and rests_on(reason, decision.rule_id))
+            and not _already_said(reason, said)
+        ]
         _chain(out, own, 1, "because")
         out.item("why: " + item.rationale, 1)
         out.item("source: " + cite_text(item.source), 1)

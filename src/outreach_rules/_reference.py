@@ -344,8 +344,9 @@ class _Reference:
                 f"- **Recommends** (topic `{spec.recommend.topic}`): {_prose(spec.recommend.text)}"
             )
         if spec.flag:
+            ends = "; ends the review: no other finding is shown" if spec.flag.ends_review else ""
             lines.append(
-                f"- **Flags** ({spec.flag.severity}, topic `{spec.flag.topic}`): "
+                f"- **Flags** ({spec.flag.severity}, topic `{spec.flag.topic}`{ends}): "
                 f"{_prose(spec.flag.text)}"
             )
         lines.append(f"- **Rationale** {' '.join(spec.rationale.split())}")

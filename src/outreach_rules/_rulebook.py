@@ -158,6 +158,9 @@ class FlagSpec(_Model):
     topic: Topic
     text: str
     severity: Literal["info", "warning", "error"] = "warning"
+    ends_review: bool = False
+    """When this finding is given, the other findings on the draft are left out: a message
+    that should not be sent is not polished (the trace still shows every rule that fired)."""
 
 
 class RuleSpec(_Model):
