@@ -57,7 +57,7 @@ EXPECTED = {
     ),
     "not a mapping": (
         orr.SituationError,
-        "1 invalid fact in the situation:\n  (situation): expected a mapping of facts, got list",
+        "1 problem in the situation:\n  expected a mapping of facts, got list",
     ),
     "unpicklable": (
         orr.SituationError,

@@ -77,7 +77,7 @@ def test_a_line_that_is_not_json_stops_the_run_with_its_number(
     out = tmp_path / "out.parquet"
     assert cli.main(["batch", str(source), "--to", str(out)]) == 1
     assert capsys.readouterr().err == (
-        f"error: 1 invalid fact in the situation:\n  {source}:3: (situation): "
+        f"error: 1 problem in the situation:\n  {source}:3: "
         "not valid JSON: Expecting value (column 11)\n"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["situations.jsonl"]

@@ -21,7 +21,7 @@ from typing import IO, Any
 from ._cli_args import iso_date, pack_path, situation_path
 from ._engine import Backend, Engine
 from ._writers import BATCH, Format, evaluate_to
-from .errors import SituationError, SituationProblem
+from .errors import WHOLE_SITUATION, SituationError, SituationProblem
 
 MAX_LINE = 200_000  # characters of one situation (a draft message is at most 100,000)
 
@@ -42,7 +42,7 @@ def situations_of(handle: IO[str], name: str) -> Iterator[Any]:
 
 def _fail(name: str, line: int, message: str) -> None:
     # A line of the file is one situation: the problem is that situation's, at its line.
-    raise SituationError([SituationProblem("(situation)", message, location=f"{name}:{line}")])
+    raise SituationError([SituationProblem(WHOLE_SITUATION, message, location=f"{name}:{line}")])
 
 
 def _lines(path: str) -> int | None:

@@ -27,7 +27,7 @@ from pydantic import (
 from ._rulebook import RESERVED_NAMES, FactSpec
 from ._suggest import suggest
 from ._text import is_valid_text
-from .errors import SituationError, SituationProblem
+from .errors import WHOLE_SITUATION, SituationError, SituationProblem
 
 MAX_STR = 1_000
 MAX_TEXT = 100_000
@@ -133,7 +133,7 @@ def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
         raise SituationError(
             [
                 SituationProblem(
-                    "(situation)", f"expected a mapping of facts, got {type(data).__name__}"
+                    WHOLE_SITUATION, f"expected a mapping of facts, got {type(data).__name__}"
                 )
             ]
         )
@@ -156,7 +156,7 @@ def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
 
 def _problem(error: Any, model: type[BaseModel]) -> SituationProblem:
     loc = error["loc"]
-    fact = str(loc[0]) if loc else "(situation)"
+    fact = str(loc[0]) if loc else WHOLE_SITUATION
     if error["type"] == "extra_forbidden":
         return SituationProblem(fact, "unknown fact", tuple(suggest(fact, model.model_fields)))
     message = str(error["msg"]).removeprefix("Value error, ")

@@ -22,7 +22,7 @@ from ._engine import Backend, Engine
 from ._files import read_bounded, read_stream_bounded
 from ._interview import run_interview
 from ._yaml import YamlProblem, decode, read_document
-from .errors import OutreachRulesError, SituationError, SituationProblem
+from .errors import WHOLE_SITUATION, OutreachRulesError, SituationError, SituationProblem
 
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
@@ -38,12 +38,16 @@ def _read_situation(path: str) -> Any:
     name = "<stdin>" if path == "-" else path
     try:
         raw = read_stream_bounded(sys.stdin.buffer, name) if path == "-" else read_bounded(path)
-        return read_document(decode(raw, name), name).data or {}
+        data = read_document(decode(raw, name), name).data or {}
     except YamlProblem as problem:
         where = problem.problem.location()
         raise SituationError(
-            [SituationProblem("(situation)", problem.problem.message, location=where)]
+            [SituationProblem(WHOLE_SITUATION, problem.problem.message, location=where)]
         ) from None
+    if not isinstance(data, dict):
+        message = f"expected a mapping of facts, got {type(data).__name__}"
+        raise SituationError([SituationProblem(WHOLE_SITUATION, message, location=name)])
+    return data
 
 
 def cmd_advise(args: argparse.Namespace) -> int:

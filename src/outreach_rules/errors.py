@@ -24,6 +24,7 @@ __all__ = [
     "SituationError",
     "SituationFailedError",
     "SituationProblem",
+    "WHOLE_SITUATION",
 ]
 
 
@@ -84,6 +85,10 @@ class RulebookError(OutreachRulesError):
         return heading + ":\n" + "\n".join(problem.render() for problem in self.problems)
 
 
+# The `fact` of a problem with the situation as a whole (not a mapping, not readable).
+WHOLE_SITUATION = "(situation)"
+
+
 @dataclass(frozen=True)
 class SituationProblem:
     """One bad fact of a situation; `location` is `file:line:column` where it is known."""
@@ -96,7 +101,8 @@ class SituationProblem:
     def render(self) -> str:
         """The problem as one line of text."""
         where = f"{self.location}: " if self.location else ""
-        text = f"{where}{self.fact}: {self.message}"
+        about = "" if self.fact == WHOLE_SITUATION else f"{self.fact}: "
+        text = f"{where}{about}{self.message}"
         if self.suggestions:
             names = ", ".join(f"'{name}'" for name in self.suggestions)
             text += f" (did you mean {names}?)"
@@ -109,7 +115,8 @@ class SituationError(OutreachRulesError, ValueError):
     def __init__(self, problems: list[SituationProblem]) -> None:
         self.problems = list(problems)
         count = len(self.problems)
-        heading = "1 invalid fact" if count == 1 else f"{count} invalid facts"
+        kind = "problem" if WHOLE_SITUATION in self.facts else "invalid fact"
+        heading = f"1 {kind}" if count == 1 else f"{count} {kind}s"
         lines = "\n".join("  " + problem.render() for problem in self.problems)
         super().__init__(f"{heading} in the situation:\n{lines}")
 
