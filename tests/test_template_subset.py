@@ -227,7 +227,7 @@ def evaluation_error(
     engine = orr.Engine.from_paths(path, backend=backend)  # type: ignore[arg-type]
     try:
         with pytest.raises(orr.EvaluationError) as caught:
-            engine.evaluate(situation, today=TODAY)
+            engine.evaluate(situation, today=TODAY).model_dump()  # made when read
         # The engine stays usable: a situation that renders is evaluated next.
         fine = then if then is not None else {**SITUATION, "m": 1}
         assert engine.evaluate(fine, today=TODAY).decision is not None
@@ -284,7 +284,7 @@ def test_the_texts_of_one_evaluation_share_1_mb(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
     with pytest.raises(orr.EvaluationError) as caught:
-        engine.evaluate({"items": ["w" * 1_000] * 60}, today=TODAY)
+        engine.evaluate({"items": ["w" * 1_000] * 60}, today=TODAY).model_dump()  # made when read
     # 17 texts fit (1,020,000 characters); the 18th, rule r17, runs past the rest.
     assert str(caught.value) == (
         f"{path}: rule 'r17', recommend text, template line 1: the texts of one evaluation "
@@ -298,7 +298,7 @@ def test_a_loop_takes_at_most_1000_items(tmp_path: Path) -> None:
     path = write(tmp_path, "{% for q in params.many %}{% endfor %}", many=["a"] * 2_000)
     engine = orr.Engine.from_paths(path, backend="python")
     with pytest.raises(orr.EvaluationError) as caught:
-        engine.evaluate(SITUATION, today=TODAY)
+        engine.evaluate(SITUATION, today=TODAY).model_dump()  # made when read
     assert str(caught.value) == (
         f"{path}: rule 'r', recommend text, template line 1: the text takes more than 1,000 "
         "loop items and function calls"
@@ -322,7 +322,7 @@ def test_the_texts_of_one_evaluation_share_5000_steps(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
     with pytest.raises(orr.EvaluationError) as caught:
-        engine.evaluate({}, today=TODAY)
+        engine.evaluate({}, today=TODAY).model_dump()  # made when read
     assert str(caught.value) == (
         f"{path}: rule 'r5', recommend text, template line 1: the texts of one evaluation "
         "take more than 5,000 loop items and function calls"
@@ -458,7 +458,7 @@ def child(folder: str) -> None:
             result: dict[str, Any] = {"case": name, "draft": in_draft}
             try:
                 engine = orr.Engine.from_paths(path, backend="python")
-                engine.evaluate(SITUATION, today=TODAY)
+                engine.evaluate(SITUATION, today=TODAY).model_dump()  # made when read
             except BaseException as error:  # noqa: BLE001 - reported to the parent
                 result["error"] = type(error).__name__
                 result["message"] = str(error)
@@ -521,6 +521,7 @@ def test_templates_from_the_whole_grammar_are_refused_or_bounded(
         try:
             engine = orr.Engine.from_paths(path, backend="python")
             outcome = engine.evaluate(situation, today=TODAY, trace=False)
+            outcome.model_dump()  # texts are made when read: errors show then
         except (orr.RulebookError, orr.EvaluationError) as error:
             outcome = error
     if isinstance(outcome, orr.RulebookError):
