@@ -11,6 +11,7 @@ renders within the budget, or fails with an EvaluationError; never anything else
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import resource
@@ -27,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
+from outreach_rules import _pysource
 from outreach_rules._durable import available
 from outreach_rules._templates import MAX_EVALUATION_OUTPUT, MAX_OUTPUT
 from strategies import jinja_templates, scaled, template_pack, template_situations
@@ -433,16 +435,16 @@ def test_any_exception_while_rules_fire_becomes_an_evaluation_error(
     try:
         stratum = engine.program.strata[0]
         compute = stratum.lifted[0].compute if stratum.lifted else None
-        rule = engine.program.rules[0]
-        kept = rule.test
-        rule.test = exhausted
+        # The python backend runs the stratum's generated function (see _pysource.py).
+        code = stratum.code = _pysource.generate(engine.program, stratum)
+        stratum.code = dataclasses.replace(code, fire=exhausted)
         if stratum.lifted:
             stratum.lifted[0].compute = exhausted
         with pytest.raises(orr.EvaluationError) as caught:
             engine.evaluate({"items": ["a", "b"]}, today=TODAY)
         assert str(caught.value) == "evaluation failed: MemoryError"
         assert isinstance(caught.value.__cause__, MemoryError)
-        rule.test = kept
+        stratum.code = code
         if compute is not None:
             stratum.lifted[0].compute = compute
         assert engine.evaluate({"items": ["a", "b"]}, today=TODAY).decision is not None
