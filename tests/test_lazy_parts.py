@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pydantic import BaseModel, TypeAdapter
 
 import outreach_rules as orr
 from strategies import TODAY, facts_of_model, random_situation, template_pack
@@ -95,3 +96,19 @@ def test_a_template_error_shows_when_the_text_is_read(tmp_path: Path) -> None:
     [failed, fine] = engine.evaluate_many([{"n": 0}, {"n": 2}], TODAY, workers=1)
     assert isinstance(failed, orr.EvaluationError)
     assert isinstance(fine, orr.Advice) and fine.recommendations[0].text == "1"
+
+
+def test_an_advice_inside_another_model_is_dumped_whole(engine: orr.Engine) -> None:
+    """Protects the dumps pydantic makes without calling the Advice's own methods (a
+    TypeAdapter, as FastAPI uses for a response, or a field of another model): they hold
+    every part, the same as a dump of the Advice itself."""
+
+    class Reply(BaseModel):
+        advice: orr.Advice
+
+    situation = {"interview_date": "2026-03-09", "channel": "email"}
+    whole = engine.evaluate(situation, TODAY).model_dump(mode="json")
+    adapted = TypeAdapter(orr.Advice).dump_python(engine.evaluate(situation, TODAY), mode="json")
+    assert adapted == whole
+    reply = Reply(advice=engine.evaluate(situation, TODAY))
+    assert reply.model_dump(mode="json")["advice"] == whole

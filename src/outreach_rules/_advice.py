@@ -12,7 +12,9 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     computed_field,
+    model_serializer,
     model_validator,
 )
 
@@ -129,13 +131,14 @@ class Advice(BaseModel):
         if pending is not None:
             pending.fill(self, None)
 
-    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+    # Every dump goes through here, also one pydantic makes of an Advice inside another
+    # model or through a TypeAdapter (as FastAPI does for a response), which reads
+    # __dict__ directly. No return annotation: with one, pydantic would take it for the
+    # serialized schema instead of the model's own.
+    @model_serializer(mode="wrap")
+    def _whole(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
         self._complete()
-        return super().model_dump(**kwargs)
-
-    def model_dump_json(self, **kwargs: Any) -> str:
-        self._complete()
-        return super().model_dump_json(**kwargs)
+        return handler(self)
 
     def __copy__(self) -> Advice:
         self._complete()
