@@ -131,7 +131,7 @@ def build_advice(
     read (see `Pending`), exactly as they would be made at once."""
     advice = Advice.__new__(Advice)
     object.__setattr__(advice, "__dict__", {"today": today})
-    object.__setattr__(advice, "__pydantic_fields_set__", set(_FIELDS))
+    object.__setattr__(advice, "__pydantic_fields_set__", _FIELD_SET.copy())
     object.__setattr__(advice, "__pydantic_extra__", None)
     make = functools.partial(make_trace, engine, env, set(fired)) if trace else None
     pending = Pending(engine, env, fired, known, today, trace)
@@ -141,6 +141,7 @@ def build_advice(
 
 
 _FIELDS = tuple(Advice.model_fields)
+_FIELD_SET = set(_FIELDS)
 # The parts made together: the decisions (with the assumptions of a provisional one); the
 # texts, in the order their renders share the evaluation's output budget; the questions;
 # and the rest. A part needing the decision makes it first.
@@ -177,12 +178,14 @@ class Pending:
         self.today, self.trace = today, trace
         self.memo: Memo | None = None
         self.done: set[str] = set()
-        self.lock = threading.RLock()
 
     @only_library_errors
     def fill(self, advice: Advice, name: str | None) -> None:
         """Make the part holding field `name`, or every part still to be made (None)."""
-        with self.lock:
+        # Made on the first read, not by every evaluation: setdefault is atomic, so two
+        # threads reading at once still share one lock.
+        lock = self.__dict__.setdefault("lock", threading.RLock())
+        with lock:
             parts = [_PARTS[name]] if name is not None else ["decide", "texts", "questions", "rest"]
             for part in parts:
                 if part not in self.done:

@@ -66,6 +66,8 @@ def _number(value: Any) -> Any:
 
 
 def _int(value: Any) -> Any:
+    if type(value) is int and -MAX_INT <= value <= MAX_INT:
+        return value  # the common case, a plain int in bounds, without the calls below
     if isinstance(value, int) and not isinstance(value, bool):
         value = _plain(value)
         if abs(value) > MAX_INT:
