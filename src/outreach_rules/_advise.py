@@ -184,7 +184,7 @@ class Pending:
         """Make the part holding field `name`, or every part still to be made (None)."""
         # Made on the first read, not by every evaluation: setdefault is atomic, so two
         # threads reading at once still share one lock.
-        lock = self.__dict__.setdefault("lock", threading.RLock())
+        lock = self.__dict__.get("lock") or self.__dict__.setdefault("lock", threading.RLock())
         with lock:
             parts = [_PARTS[name]] if name is not None else ["decide", "texts", "questions", "rest"]
             for part in parts:
