@@ -116,9 +116,7 @@ def test_a_situation_file_that_is_not_a_small_regular_file_is_refused(
     make, message = HOSTILE[case]
     path = make(tmp_path)
     assert cli.main(["advise", str(path), "--backend", "python"]) == 1
-    assert capsys.readouterr().err == (
-        f"error: 1 problem in the situation:\n  {path}: {message}\n"
-    )
+    assert capsys.readouterr().err == (f"error: 1 problem in the situation:\n  {path}: {message}\n")
     bundled = {str(path.resolve()) for path in bundled_pack_dir().rglob("*")}
     assert bytes_read
     assert set(bytes_read) <= bundled  # only the bundled packs were read

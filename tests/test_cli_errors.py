@@ -136,9 +136,7 @@ def test_a_malformed_situation_file_is_a_situation_error_with_its_position(
     path.write_text("spoke_with_recruiter: true\nchannel: [email\n", encoding="utf-8")
     status, out, err = _run(capsys, "advise", str(path), "--today", "2026-03-02")
     assert (status, out) == (1, "")
-    assert err.startswith(
-        f"error: 1 problem in the situation:\n  {path}:3:1: invalid YAML: "
-    )
+    assert err.startswith(f"error: 1 problem in the situation:\n  {path}:3:1: invalid YAML: ")
     assert "rule pack" not in err
 
 

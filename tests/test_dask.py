@@ -181,10 +181,7 @@ def test_bad_situations_on_dask_cost_only_their_own_place(client: Client) -> Non
         ),
         11: (
             "SituationError",
-            (
-                "1 problem in the situation:\n"
-                "  expected a mapping of facts, got list"
-            ),
+            ("1 problem in the situation:\n  expected a mapping of facts, got list"),
         ),
         23: (
             "SituationError",

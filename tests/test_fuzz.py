@@ -81,7 +81,7 @@ def _load_and_evaluate(text: str) -> orr.Engine | None:
     engine = load(text)
     if engine is not None:
         with contextlib.suppress(orr.OutreachRulesError):
-            engine.evaluate({}, today=TODAY)
+            engine.evaluate({}, today=TODAY).model_dump()  # every part made, texts too
     return engine
 
 

@@ -28,15 +28,15 @@ def test_remembered_results_equal_fresh_ones() -> None:
     rng = random.Random(14)  # noqa: S311 - reproducible test data
     cases = [random_situation(rng, facts) for _ in range(40)]
     for case in cases:
-        engine.evaluate(case, today=TODAY)
+        engine.evaluate(case, today=TODAY).model_dump()  # the texts are made when read
     sizes = (len(engine._cache.tables["texts"]), len(engine._cache.tables["reasons"]))
     assert min(sizes) > 0
     for case in cases:
         remembered = engine.evaluate(case, today=TODAY)
         fresh_engine = orr.Engine.default(backend="python")
         fresh = fresh_engine.evaluate(case, today=TODAY)
-        assert "texts" in fresh_engine._cache.tables  # made by rendering, into an empty table
         assert remembered.model_dump_json() == fresh.model_dump_json()
+        assert "texts" in fresh_engine._cache.tables  # made by rendering, into an empty table
         assert pickle.loads(pickle.dumps(remembered)) == fresh  # noqa: S301 - our own bytes
     assert (len(engine._cache.tables["texts"]), len(engine._cache.tables["reasons"])) == sizes
 
@@ -56,7 +56,7 @@ def test_remembered_texts_count_against_the_evaluation_budget(tmp_path: Path) ->
     assert [item.text for item in fits.recommendations] == ["w" * 400] * 300
     for _ in range(2):
         with pytest.raises(orr.EvaluationError) as caught:
-            engine.evaluate({"msg": "w" * 1_000}, today=TODAY)
+            engine.evaluate({"msg": "w" * 1_000}, today=TODAY).recommendations  # noqa: B018 - made when read
         assert str(caught.value) == (
             f"{path}: rule 'r262', recommend text, template line 1: the texts of one "
             f"evaluation run past {MAX_EVALUATION_OUTPUT:,} characters"

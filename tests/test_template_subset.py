@@ -11,6 +11,7 @@ renders within the budget, or fails with an EvaluationError; never anything else
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import resource
@@ -27,6 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
+from outreach_rules import _pysource
 from outreach_rules._durable import available
 from outreach_rules._templates import MAX_EVALUATION_OUTPUT, MAX_OUTPUT
 from strategies import jinja_templates, scaled, template_pack, template_situations
@@ -227,7 +229,7 @@ def evaluation_error(
     engine = orr.Engine.from_paths(path, backend=backend)  # type: ignore[arg-type]
     try:
         with pytest.raises(orr.EvaluationError) as caught:
-            engine.evaluate(situation, today=TODAY)
+            engine.evaluate(situation, today=TODAY).model_dump()  # made when read
         # The engine stays usable: a situation that renders is evaluated next.
         fine = then if then is not None else {**SITUATION, "m": 1}
         assert engine.evaluate(fine, today=TODAY).decision is not None
@@ -284,7 +286,7 @@ def test_the_texts_of_one_evaluation_share_1_mb(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
     with pytest.raises(orr.EvaluationError) as caught:
-        engine.evaluate({"items": ["w" * 1_000] * 60}, today=TODAY)
+        engine.evaluate({"items": ["w" * 1_000] * 60}, today=TODAY).model_dump()  # made when read
     # 17 texts fit (1,020,000 characters); the 18th, rule r17, runs past the rest.
     assert str(caught.value) == (
         f"{path}: rule 'r17', recommend text, template line 1: the texts of one evaluation "
@@ -298,7 +300,7 @@ def test_a_loop_takes_at_most_1000_items(tmp_path: Path) -> None:
     path = write(tmp_path, "{% for q in params.many %}{% endfor %}", many=["a"] * 2_000)
     engine = orr.Engine.from_paths(path, backend="python")
     with pytest.raises(orr.EvaluationError) as caught:
-        engine.evaluate(SITUATION, today=TODAY)
+        engine.evaluate(SITUATION, today=TODAY).model_dump()  # made when read
     assert str(caught.value) == (
         f"{path}: rule 'r', recommend text, template line 1: the text takes more than 1,000 "
         "loop items and function calls"
@@ -322,7 +324,7 @@ def test_the_texts_of_one_evaluation_share_5000_steps(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
     with pytest.raises(orr.EvaluationError) as caught:
-        engine.evaluate({}, today=TODAY)
+        engine.evaluate({}, today=TODAY).model_dump()  # made when read
     assert str(caught.value) == (
         f"{path}: rule 'r5', recommend text, template line 1: the texts of one evaluation "
         "take more than 5,000 loop items and function calls"
@@ -433,16 +435,16 @@ def test_any_exception_while_rules_fire_becomes_an_evaluation_error(
     try:
         stratum = engine.program.strata[0]
         compute = stratum.lifted[0].compute if stratum.lifted else None
-        rule = engine.program.rules[0]
-        kept = rule.test
-        rule.test = exhausted
+        # The python backend runs the stratum's generated function (see _pysource.py).
+        code = stratum.code = _pysource.generate(engine.program, stratum)
+        stratum.code = dataclasses.replace(code, fire=exhausted)
         if stratum.lifted:
             stratum.lifted[0].compute = exhausted
         with pytest.raises(orr.EvaluationError) as caught:
             engine.evaluate({"items": ["a", "b"]}, today=TODAY)
         assert str(caught.value) == "evaluation failed: MemoryError"
         assert isinstance(caught.value.__cause__, MemoryError)
-        rule.test = kept
+        stratum.code = code
         if compute is not None:
             stratum.lifted[0].compute = compute
         assert engine.evaluate({"items": ["a", "b"]}, today=TODAY).decision is not None
@@ -458,7 +460,7 @@ def child(folder: str) -> None:
             result: dict[str, Any] = {"case": name, "draft": in_draft}
             try:
                 engine = orr.Engine.from_paths(path, backend="python")
-                engine.evaluate(SITUATION, today=TODAY)
+                engine.evaluate(SITUATION, today=TODAY).model_dump()  # made when read
             except BaseException as error:  # noqa: BLE001 - reported to the parent
                 result["error"] = type(error).__name__
                 result["message"] = str(error)
@@ -521,6 +523,7 @@ def test_templates_from_the_whole_grammar_are_refused_or_bounded(
         try:
             engine = orr.Engine.from_paths(path, backend="python")
             outcome = engine.evaluate(situation, today=TODAY, trace=False)
+            outcome.model_dump()  # texts are made when read: errors show then
         except (orr.RulebookError, orr.EvaluationError) as error:
             outcome = error
     if isinstance(outcome, orr.RulebookError):

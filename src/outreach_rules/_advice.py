@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -12,7 +12,9 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    SerializerFunctionWrapHandler,
     computed_field,
+    model_serializer,
     model_validator,
 )
 
@@ -32,6 +34,13 @@ from ._suggest import suggest
 
 Level = Literal["summary", "full", "trace"]
 Format = Literal["text", "markdown"]
+
+
+class Pending(Protocol):
+    """What makes the parts of an Advice that are still to be made (see `_advise.Pending`)."""
+
+    def fill(self, advice: Advice, name: str | None) -> None:
+        """Put the part `name` (every part when None) into the Advice's fields."""
 
 
 class WhyNot(BaseModel):
@@ -68,7 +77,10 @@ class Advice(BaseModel):
 
     The trace (every rule and condition of the pack, evaluated) is made from the values the
     evaluation kept, the first time it is read: by `trace`, `why_not`, a dump to JSON or a
-    pickle. An Advice that is never asked why not does not pay for it."""
+    pickle. An Advice that is never asked why not does not pay for it. The same holds for
+    the other parts an evaluation makes (recommendations and their texts and reasons, the
+    questions, the draft...): each is made when first read, or by a dump, a pickle, a copy
+    or a comparison, and is then the same as if it had been made at once."""
 
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
@@ -97,6 +109,52 @@ class Advice(BaseModel):
     """The day the advice was made for."""
     _trace: Trace | None = PrivateAttr(default=None)
     _make_trace: Callable[[], Trace] | None = PrivateAttr(default=None)
+    _pending: Pending | None = PrivateAttr(default=None)
+
+    if not TYPE_CHECKING:
+        # Only a part not made yet misses from __dict__: a read of any other is as fast as
+        # pydantic's own, and mypy still sees every field with its type.
+        def __getattr__(self, name: str) -> Any:
+            if name in _LAZY:
+                private = object.__getattribute__(self, "__pydantic_private__")
+                pending = private.get("_pending") if private else None
+                if pending is not None:
+                    pending.fill(self, name)
+                    return self.__dict__[name]
+            return super().__getattr__(name)
+
+    def _complete(self) -> None:
+        """Make every part still to be made (not the trace): what reads __dict__ as a whole,
+        dumps, pickles, copies and comparisons, must find them all."""
+        private = self.__pydantic_private__
+        pending = private.get("_pending") if private else None
+        if pending is not None:
+            pending.fill(self, None)
+
+    # Every dump goes through here, also one pydantic makes of an Advice inside another
+    # model or through a TypeAdapter (as FastAPI does for a response), which reads
+    # __dict__ directly. No return annotation: with one, pydantic would take it for the
+    # serialized schema instead of the model's own.
+    @model_serializer(mode="wrap")
+    def _whole(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        self._complete()
+        return handler(self)
+
+    def __copy__(self) -> Advice:
+        self._complete()
+        return super().__copy__()
+
+    def __deepcopy__(self, memo: dict[int, Any] | None = None) -> Advice:
+        self._complete()
+        return super().__deepcopy__(memo)
+
+    def __iter__(self) -> Any:
+        self._complete()
+        return super().__iter__()
+
+    def __repr_args__(self) -> Any:
+        self._complete()
+        return super().__repr_args__()
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -125,11 +183,14 @@ class Advice(BaseModel):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Advice):
             return NotImplemented
+        self._complete()
+        other._complete()
         return self.__dict__ == other.__dict__ and self.trace == other.trace
 
     __hash__ = None  # type: ignore[assignment]  # holds lists and dicts, as before
 
     def __getstate__(self) -> dict[Any, Any]:
+        self._complete()
         self.trace  # noqa: B018 - a pickle carries the trace itself, not how to make it
         return super().__getstate__()
 
@@ -189,6 +250,10 @@ class Advice(BaseModel):
             unknown=unknown,
             beaten_by=self.decision,
         )
+
+
+# The fields an evaluation may leave to be made when first read.
+_LAZY = frozenset(Advice.model_fields) - {"today"}
 
 
 def _reason(condition: Any) -> Reason:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -117,7 +118,6 @@ def _provenance(
     return {"set_by": None, "computed_from": None, "because": []}
 
 
-@only_library_errors
 def build_advice(
     engine: Engine,
     env: Env,
@@ -127,31 +127,133 @@ def build_advice(
     *,
     trace: bool,
 ) -> Advice:
-    """Assemble Advice from the fired rules and the final values."""
-    fired_set = set(fired)
-    rules = _advising(engine, fired)
-    texts = Texts(engine, env, today)
-    memo = _reasons_of(engine, env, fired)
-    decisions = _decisions(engine, rules, env, fired_set, memo)
-    winner = decisions[0] if decisions else None
-    provisional, assuming = _provisional(engine, known, today) if winner is None else (None, [])
-    first = frozenset(item.fact for item in assuming)
-    ranked = sorted(rules, key=lambda r: (-r.checked.priority, r.id))
-    advice = build(
-        Advice,
-        decision=winner,
-        provisional=provisional,
-        assuming=assuming,
-        alternatives=decisions[1:],
-        recommendations=_items(engine, ranked, env, fired_set, memo, texts, "recommend"),
-        findings=_items(engine, reviewed(ranked), env, fired_set, memo, texts, "flag"),
-        questions=find_questions(engine, env, known, today, fired, winner, first) if trace else [],
-        draft=_draft(engine, winner, env, texts),
-        rulebook=rulebook_info(engine),
-        situation=_situation(engine, known),
-        today=today,
-    )
-    return with_trace(advice, engine, (env, fired_set) if trace else None)
+    """Advice from the fired rules and the final values; its parts are made when first
+    read (see `Pending`), exactly as they would be made at once."""
+    advice = Advice.__new__(Advice)
+    object.__setattr__(advice, "__dict__", {"today": today})
+    object.__setattr__(advice, "__pydantic_fields_set__", _FIELD_SET.copy())
+    object.__setattr__(advice, "__pydantic_extra__", None)
+    make = functools.partial(make_trace, engine, env, set(fired)) if trace else None
+    pending = Pending(engine, env, fired, known, today, trace)
+    private = {"_trace": None, "_make_trace": make, "_pending": pending}
+    object.__setattr__(advice, "__pydantic_private__", private)
+    return advice
+
+
+_FIELDS = tuple(Advice.model_fields)
+_FIELD_SET = set(_FIELDS)
+# The parts made together: the decisions (with the assumptions of a provisional one); the
+# texts, in the order their renders share the evaluation's output budget; the questions;
+# and the rest. A part needing the decision makes it first.
+_PARTS = {
+    "decision": "decide",
+    "provisional": "decide",
+    "assuming": "decide",
+    "alternatives": "decide",
+    "recommendations": "texts",
+    "findings": "texts",
+    "draft": "texts",
+    "questions": "questions",
+    "rulebook": "rest",
+    "situation": "rest",
+}
+
+
+class Pending:
+    """What an Advice's parts are made from until they are read: an evaluation's values,
+    fired rules and facts. Each part is made once (a lock keeps two threads from charging
+    the output budget twice); a part that fails raises EvaluationError when it is read, and
+    again on every later read."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        env: Env,
+        fired: list[int],
+        known: Mapping[str, Any],
+        today: datetime.date,
+        trace: bool,
+    ) -> None:
+        self.engine, self.env, self.fired, self.known = engine, env, fired, known
+        self.today, self.trace = today, trace
+        self.memo: Memo | None = None
+        self.done: set[str] = set()
+
+    @only_library_errors
+    def fill(self, advice: Advice, name: str | None) -> None:
+        """Make the part holding field `name`, or every part still to be made (None)."""
+        # Made on the first read, not by every evaluation: setdefault is atomic, so two
+        # threads reading at once still share one lock.
+        lock = self.__dict__.get("lock") or self.__dict__.setdefault("lock", threading.RLock())
+        with lock:
+            parts = [_PARTS[name]] if name is not None else ["decide", "texts", "questions", "rest"]
+            for part in parts:
+                if part not in self.done:
+                    getattr(self, "_" + part)(advice.__dict__)
+                    self.done.add(part)
+            if name is None or len(self.done) == 4:
+                # Complete: the fields in their declared order (dumps follow it), and
+                # nothing left to make.
+                fields = advice.__dict__
+                object.__setattr__(advice, "__dict__", {key: fields[key] for key in _FIELDS})
+                advice.__pydantic_private__["_pending"] = None  # type: ignore[index]
+
+    def _reasons(self) -> Memo:
+        if self.memo is None:
+            self.memo = _reasons_of(self.engine, self.env, self.fired)
+        return self.memo
+
+    def _decide(self, fields: dict[str, Any]) -> None:
+        engine, rules = self.engine, _advising(self.engine, self.fired)
+        decisions = _decisions(engine, rules, self.env, set(self.fired), self._reasons())
+        winner = decisions[0] if decisions else None
+        provisional, assuming = (
+            _provisional(engine, self.known, self.today) if winner is None else (None, [])
+        )
+        fields.update(
+            decision=winner, provisional=provisional, assuming=assuming, alternatives=decisions[1:]
+        )
+
+    def _needs_decision(self, fields: dict[str, Any]) -> Decision | None:
+        if "decide" not in self.done:
+            self._decide(fields)
+            self.done.add("decide")
+        winner: Decision | None = fields["decision"]
+        return winner
+
+    def _texts(self, fields: dict[str, Any]) -> None:
+        winner = self._needs_decision(fields)
+        engine, env, fired = self.engine, self.env, set(self.fired)
+        texts = Texts(engine, env, self.today)
+        memo = self._reasons()
+        ranked = sorted(_advising(engine, self.fired), key=lambda r: (-r.checked.priority, r.id))
+        recommendations = _items(engine, ranked, env, fired, memo, texts, "recommend")
+        findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag")
+        draft = _draft(engine, winner, env, texts)
+        fields.update(recommendations=recommendations, findings=findings, draft=draft)
+
+    def _questions(self, fields: dict[str, Any]) -> None:
+        winner = self._needs_decision(fields)
+        if not self.trace:
+            fields["questions"] = []
+            return
+        first = frozenset(item.fact for item in fields["assuming"])
+        engine, env = self.engine, self.env
+        fields["questions"] = find_questions(
+            engine, env, self.known, self.today, self.fired, winner, first
+        )
+
+    def _rest(self, fields: dict[str, Any]) -> None:
+        fields.update(
+            rulebook=rulebook_info(self.engine), situation=_situation(self.engine, self.known)
+        )
+
+
+def complete(advice: Advice) -> Advice:
+    """The Advice with every part made (not the trace): where it must be whole now, as in
+    a batch, whose errors take the place of the result."""
+    advice._complete()
+    return advice
 
 
 def _situation(engine: Engine, known: Mapping[str, Any]) -> dict[str, Any]:
@@ -223,7 +325,9 @@ TraceInputs = tuple[Env, set[int]]
 def with_trace(advice: Advice, engine: Engine, inputs: TraceInputs | None) -> Advice:
     """The Advice, given what makes its trace when it is first read (None: no trace)."""
     make = functools.partial(make_trace, engine, *inputs) if inputs is not None else None
-    object.__setattr__(advice, "__pydantic_private__", {"_trace": None, "_make_trace": make})
+    before = advice.__pydantic_private__ or {}
+    private = {"_trace": None, "_make_trace": make, "_pending": before.get("_pending")}
+    object.__setattr__(advice, "__pydantic_private__", private)
     return advice
 
 

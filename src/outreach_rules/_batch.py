@@ -35,7 +35,7 @@ from pydantic import BaseModel
 
 from . import _fork
 from ._advice import Advice
-from ._advise import TraceInputs, rulebook_info, trace_inputs, with_trace
+from ._advise import TraceInputs, complete, rulebook_info, trace_inputs, with_trace
 from ._log import LOG
 from ._situation import read_today
 from .errors import OutreachRulesError, SituationFailedError
@@ -109,7 +109,8 @@ def evaluate_chunk(
     results: list[Result] = []
     for situation in situations:
         try:
-            results.append(engine.evaluate(situation, today=today, trace=trace))
+            # Made whole here: an error in a text takes the result's place, as in a worker.
+            results.append(complete(engine.evaluate(situation, today=today, trace=trace)))
         except Exception as error:  # noqa: BLE001 - one situation must not end the batch
             results.append(failure(error))
     return results
@@ -149,7 +150,7 @@ def _evaluate_in_worker(
     shipped: list[Shipped] = []
     for situation in situations:
         try:
-            advice = engine.evaluate(situation, today=today, trace=trace)
+            advice = complete(engine.evaluate(situation, today=today, trace=trace))
         except Exception as error:  # noqa: BLE001 - one situation must not end the batch
             shipped.append(failure(error))
         else:

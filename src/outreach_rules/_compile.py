@@ -17,7 +17,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import _expr as expr
 from ._check import CheckedPack, CheckedRule
@@ -25,6 +25,9 @@ from ._expr import Atom, Cond, Term
 from ._text import FUNCTIONS
 from ._words import Describer, fact_words, reads_container
 from .errors import Problem, RulebookError
+
+if TYPE_CHECKING:
+    from ._pysource import StratumCode
 
 Env = dict[str, Any]
 Closure = Callable[[Env], Any]
@@ -246,6 +249,8 @@ class Stratum:
     rules: list[int]
     lifted: list[Lifted] = field(default_factory=list)
     rulesets: list[RulesetPlan] = field(default_factory=list)
+    # The python backend's generated function (`_pysource`), made on its first evaluation.
+    code: StratumCode | None = None
 
 
 @dataclass

@@ -1,7 +1,8 @@
 """The Engine: load → check → compile once, then evaluate situations into Advice.
 
 Two backends fire the same compiled plan: `durable` (durable_rules' Rete engine, through a
-private host) and `python` (closures with three-valued logic). Everything else, from derived
+private host) and `python` (one generated Python function per stratum, with three-valued
+logic: see _pysource.py). Everything else, from derived
 values to explanations, is shared, so the backends can differ only in which rules fire, and
 the differential tests check that they never do.
 """
@@ -20,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from . import _batch, _durable, _fork, _writers
+from . import _batch, _durable, _fork, _pysource, _writers
 from ._advice import Advice
 from ._advise import build_advice
 from ._answers import parse_answer
@@ -244,18 +245,32 @@ class Engine:
         fired: list[int] = []
         use = backend or self.backend
         for stratum in self.program.strata:
-            now = (
-                self._fire_durable(stratum, env)
-                if use == "durable"
-                else self._fire_python(stratum, env)
-            )
+            if use == "durable":
+                now = self._fire_durable(stratum, env)
+                self._apply_sets(now, env)
+            else:
+                now = self._fire_python(stratum, env)  # it gives the derived values itself
             fired.extend(now)
-            self._apply_sets(now, env)
         return env, sorted(fired)
 
     def _fire_python(self, stratum: Stratum, env: Env) -> list[int]:
-        rules = self.program.rules
-        return [index for index in stratum.rules if rules[index].test(env) is True]
+        code = stratum.code
+        if code is None:
+            # Made on the first python evaluation: an engine on durable never needs it.
+            code = stratum.code = _pysource.generate(self.program, stratum)
+        try:
+            fired, _ = code.fire(env)
+        except Exception as error:
+            note = code.where(error)
+            if note is not None:
+                error.add_note(note)
+            raise
+        return fired
+
+    def python_source(self) -> str:
+        """The Python source the python backend runs: one generated function per stratum,
+        each rule's code after a comment naming it and its line in the pack."""
+        return _pysource.source(self.program)
 
     def _fire_durable(self, stratum: Stratum, env: Env) -> list[int]:
         for lifted in stratum.lifted:

@@ -46,18 +46,19 @@ def reasons_key(engine: Engine, rule: CompiledRule, env: Env) -> tuple[Any, ...]
     reads = _plain_reads(engine).get(rule.index)
     if reads is None:
         return None
-    key: list[Any] = [rule.index, env.get(TODAY)]
-    for name in reads:
-        value = env.get(name)
-        if not _keepable(value):
-            return None
-        key += (type(value), value)
-    return tuple(key)
+    found = _values_key(reads, env)
+    return None if found is None else (rule.index, env.get(TODAY), *found)
 
 
-def _keepable(value: Any) -> bool:
-    kind = type(value)
-    return kind in KEEPABLE and (kind is not str or len(value) <= MAX_KEY_TEXT)
+def _values_key(reads: tuple[str, ...], env: Env) -> tuple[Any, Any] | None:
+    """The values of `reads` and their types, or None when one cannot be part of a key."""
+    values = tuple(map(env.get, reads))
+    kinds = tuple(map(type, values))
+    if not KEEPABLE.issuperset(kinds):
+        return None
+    if str in kinds and any(type(v) is str and len(v) > MAX_KEY_TEXT for v in values):
+        return None
+    return kinds, values
 
 
 def _plain_reads(engine: Engine) -> dict[int, tuple[str, ...]]:
@@ -123,14 +124,8 @@ class Texts:
         return made
 
     def _key(self, text: str) -> tuple[Any, ...] | None:
-        reads = self._reads(text)
-        key: list[Any] = [text, self._today]
-        for name in reads:
-            value = self._env.get(name)
-            if not _keepable(value):
-                return None
-            key += (type(value), value)
-        return tuple(key)
+        found = _values_key(self._reads(text), self._env)
+        return None if found is None else (text, self._today, *found)
 
     def _reads(self, text: str) -> tuple[str, ...]:
         """The facts and derived facts a text reads (parameters are fixed for an engine)."""

@@ -66,6 +66,8 @@ def _number(value: Any) -> Any:
 
 
 def _int(value: Any) -> Any:
+    if type(value) is int and -MAX_INT <= value <= MAX_INT:
+        return value  # the common case, a plain int in bounds, without the calls below
     if isinstance(value, int) and not isinstance(value, bool):
         value = _plain(value)
         if abs(value) > MAX_INT:
@@ -129,6 +131,16 @@ def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
     """The known facts of a situation (unknown ones left out); SituationError when invalid."""
     if isinstance(data, model):
         return {k: v for k, v in data.model_dump().items() if v is not None}
+    if type(data) is dict:
+        # A fact's name never is a reserved one (the checker refuses those, and names start
+        # with a letter), so a situation the model takes has none: only one it refuses
+        # needs the full report below.
+        try:
+            valid = model.__pydantic_validator__.validate_python(data)
+        except ValidationError:
+            pass
+        else:
+            return {k: v for k, v in valid.__dict__.items() if v is not None}
     if not isinstance(data, Mapping):
         raise SituationError(
             [
@@ -151,7 +163,7 @@ def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
         raise SituationError(problems) from None
     if problems:
         raise SituationError(problems)
-    return {k: v for k, v in validated.model_dump().items() if v is not None}
+    return {k: v for k, v in validated.__dict__.items() if v is not None}
 
 
 def _problem(error: Any, model: type[BaseModel]) -> SituationProblem:

@@ -17,6 +17,7 @@ import datetime
 import functools
 import math
 import operator
+import re
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -223,6 +224,8 @@ def _check(text: str, names: Names) -> None:
         )
     if "{" not in text:
         return  # every Jinja tag starts with "{": plain text, nothing to check
+    if _only_facts_inserted(text, names):
+        return
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as error:  # TemplateAssertionError included
@@ -250,6 +253,23 @@ def _check(text: str, names: Names) -> None:
             )
     # A fresh tree: Jinja's code generator (run by meta above) folds constants in place.
     check_subset(_ENV.parse(text), names, multiline)
+
+
+# Plain text with `{{ name }}` insertions only: no other tag, comment or whitespace control.
+_INSERTIONS = re.compile(r"(?:[^{]|\{(?![{%#])|\{\{[ \t]*[A-Za-z_][A-Za-z0-9_]*[ \t]*\}\})*")
+_INSERTED = re.compile(r"\{\{[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*\}\}")
+_JINJA_CONSTANTS = frozenset({"true", "false", "none", "True", "False", "None"})
+
+
+def _only_facts_inserted(text: str, names: Names) -> bool:
+    """Whether the text only inserts declared facts by name, the commonest template: the
+    whole check would find nothing to refuse in it (a fact read as it is may be output,
+    whatever its type), and skipping Jinja's parser and code generator keeps a pack of
+    many such texts quick to load. Anything else gets the whole check."""
+    if _INSERTIONS.fullmatch(text) is None:
+        return False
+    read = _INSERTED.findall(text)
+    return all(name in names.facts and name not in _JINJA_CONSTANTS for name in read)
 
 
 def _syntax_problem(error: TemplateSyntaxError) -> TemplateProblem:

@@ -323,10 +323,26 @@ def _mark_of(event: yaml.Event) -> Mark:
 _RESOLVER = yaml.resolver.Resolver()
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
+# The implicit resolvers by first character: a plain scalar whose first character starts
+# none of them (most words) is a string without trying their patterns.
+_FIRST = _RESOLVER.yaml_implicit_resolvers
+_ANY_FIRST = None in _FIRST
+
+
 def _construct_scalar(event: yaml.ScalarEvent) -> Any:
     tag = event.tag
+    value = event.value
+    if tag is None and not _ANY_FIRST:
+        plain, _ = event.implicit
+        if not plain or (value and value[0] not in _FIRST):
+            return value  # quoted, or a plain word: a string, as the resolver would say
     if tag in (None, "!"):
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+    if tag == _STR:
+        return event.value  # what SafeConstructor gives for a string, without building one
     node = yaml.ScalarNode(tag, event.value, style=event.style)
     # A fresh constructor each time: a shared one keeps every node it ever built.
     return yaml.constructor.SafeConstructor().construct_object(node, deep=True)

@@ -80,7 +80,10 @@ def cmd_interview(args: argparse.Namespace) -> int:
 
 def cmd_compile(args: argparse.Namespace) -> int:
     engine = _engine(args)
-    print(json.dumps(engine.compiled_rulesets(), indent=2, ensure_ascii=False))
+    if args.python:
+        print(engine.python_source(), end="")
+    else:
+        print(json.dumps(engine.compiled_rulesets(), indent=2, ensure_ascii=False))
     return EXIT_OK
 
 
@@ -159,9 +162,16 @@ def _parser() -> argparse.ArgumentParser:
     interview.add_argument("--format", choices=["text", "markdown"], default="text")
     interview.set_defaults(run=cmd_interview)
 
-    compile_ = sub.add_parser("compile", help="print the durable_rules rulesets of a pack")
+    compile_ = sub.add_parser(
+        "compile", help="print the durable_rules rulesets of a pack (or its Python source)"
+    )
     compile_.add_argument(
         "pack", nargs="*", type=pack_path, help="pack files or folders; default: the bundled packs"
+    )
+    compile_.add_argument(
+        "--python",
+        action="store_true",
+        help="print the Python source the python backend runs, one function per stratum",
     )
     compile_.set_defaults(run=cmd_compile, backend="auto")
 

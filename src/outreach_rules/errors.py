@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "WHOLE_SITUATION",
     "EvaluationError",
     "OutreachRulesError",
     "Problem",
@@ -24,7 +25,6 @@ __all__ = [
     "SituationError",
     "SituationFailedError",
     "SituationProblem",
-    "WHOLE_SITUATION",
 ]
 
 

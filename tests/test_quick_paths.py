@@ -1,0 +1,118 @@
+"""The quick paths of loading and validating give what the whole paths give: plain YAML
+strings, templates that only insert facts, and situations with no reserved name."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import outreach_rules as orr
+from outreach_rules import _templates
+from outreach_rules._template_check import Names
+from outreach_rules._templates import TemplateProblem
+from outreach_rules._yaml import read_document
+from strategies import scaled
+
+SCALARS = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["yes", "No", "on", "null", "~", "1_000", "0x1f", "1e3", ".inf", "2026-03-02"]),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.none(),
+)
+
+
+def same(left: Any, right: Any) -> bool:
+    """Equal, with the same types (1 and True are equal but read differently)."""
+    if isinstance(left, float) and isinstance(right, float) and math.isnan(left):
+        return math.isnan(right)
+    return type(left) is type(right) and left == right
+
+
+@settings(max_examples=scaled(300))
+@given(
+    values=st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), SCALARS, max_size=6),
+    style=st.sampled_from([None, '"', "'"]),
+)
+def test_scalars_read_as_pyyaml_reads_them(values: dict[str, Any], style: str | None) -> None:
+    """Protects the quick reading of YAML strings (a quoted scalar or a plain word is a
+    string without trying the resolvers): any mapping of scalars, dumped plain, double-
+    or single-quoted, reads back as PyYAML's safe loader reads it, types included."""
+    text = yaml.safe_dump(values, default_style=style, allow_unicode=True)
+    try:
+        expected = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return
+    found = read_document(text, "x.yaml").data
+    assert found.keys() == expected.keys()
+    assert all(same(found[key], expected[key]) for key in expected)
+
+
+NAMES = Names(facts={"msg": "str", "n": "int", "items": "list", "loop": "str"}, params={"p": "int"})
+PIECES = st.sampled_from(
+    [
+        "Hello ",
+        "{",
+        "}",
+        "}}",
+        "{{ msg }}",
+        "{{n}}",
+        "{{ items }}",
+        "{{ loop }}",
+        "{{ unknown }}",
+        "{{ today }}",
+        "{{ true }}",
+        "{{ params }}",
+        "{{ msg|upper }}",
+        "{{- msg }}",
+        "{% if n %}x{% endif %}",
+        "{# note #}",
+        "{{ n + 1 }}",
+        "\n",
+    ]
+)
+
+
+def whole_check(text: str) -> str | None:
+    """The whole check's verdict on a text: None when it passes, else its message."""
+    try:
+        _templates.check_template(text, NAMES)
+    except TemplateProblem as problem:
+        return str(problem)
+    return None
+
+
+@settings(max_examples=scaled(400))
+@given(pieces=st.lists(PIECES, max_size=8))
+def test_texts_that_only_insert_facts_pass_the_whole_check(pieces: list[str]) -> None:
+    """Protects the quick check of the commonest template: every text the quick path lets
+    through (plain text with `{{ fact }}` insertions) also passes the whole check, and
+    texts it does not take still get the whole check."""
+    text = "".join(pieces)
+    quick = _templates._only_facts_inserted(text, NAMES)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(_templates, "_only_facts_inserted", lambda _text, _names: False)
+        verdict = whole_check(text)
+    if quick:
+        assert verdict is None, (text, verdict)
+    assert whole_check(text) == verdict
+
+
+def test_a_situation_with_reserved_names_is_refused_as_before() -> None:
+    """Protects the report of reserved names, now made only when the model refuses the
+    situation: each reserved name and each unknown fact is named once, in order."""
+    engine = orr.Engine.default(backend="python")
+    with pytest.raises(orr.SituationError) as caught:
+        engine.evaluate({"_x": 1, "today": 2, "channel": "email", "nope": 3}, "2026-03-02")
+    problems = [(item.fact, item.message) for item in caught.value.problems]
+    assert problems == [
+        ("_x", "this name is reserved by the engine"),
+        ("today", "this name is reserved by the engine"),
+        ("nope", "unknown fact"),
+    ]
