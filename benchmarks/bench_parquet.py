@@ -24,7 +24,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +112,7 @@ def run_setup(setup: str, count: int, folder: str) -> dict[str, Any]:
         "setup": setup,
         "situations": report.evaluated,
         "errors": report.errors,
+        "seconds": seconds,
         "rows_per_s": report.evaluated / seconds,
         "peak_rss_mib_caller": _peak_mib(),
         "peak_rss_mib_workers": workers,
@@ -126,7 +127,7 @@ def _on_cluster(engine: Any, count: int, folder: str, workers: list[float]) -> A
 
     with (
         LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -138,10 +139,15 @@ def _on_cluster(engine: Any, count: int, folder: str, workers: list[float]) -> A
     return report
 
 
-def measure(count: int) -> list[dict[str, Any]]:
-    """Each set-up in a fresh interpreter; their figures in order."""
+def measure(
+    count: int, setups: Sequence[str] = SETUPS, load: Callable[[], Any] | None = None
+) -> list[dict[str, Any]]:
+    """Each set-up in a fresh interpreter; their figures in order. `load` starts a meter
+    of the CPUs other processes keep busy (`bench.OtherLoad`): its reading is kept as
+    `other_cpus`, since the machine may be shared."""
     found = []
-    for setup in SETUPS:
+    for setup in setups:
+        meter = load() if load is not None else None
         with tempfile.TemporaryDirectory() as folder:
             run = subprocess.run(  # noqa: S603 - this script, run by this interpreter
                 [sys.executable, __file__, setup, str(count), folder],
@@ -149,21 +155,32 @@ def measure(count: int) -> list[dict[str, Any]]:
                 text=True,
                 check=True,
             )
-            found.append(json.loads(run.stdout.strip().splitlines()[-1]))
+        figures = json.loads(run.stdout.strip().splitlines()[-1])
+        if meter is not None:
+            figures["other_cpus"] = meter.cpus()
+        found.append(figures)
     return found
 
 
 def render(figures: list[dict[str, Any]]) -> str:
     """The figures as a Markdown table."""
     lines = [
-        "| set-up | situations | rows/s | peak RSS, caller (MiB) | peak RSS per worker (MiB) |",
-        "|--------|-----------:|-------:|-----------------------:|--------------------------:|",
+        (
+            "| set-up | situations | seconds | rows/s | peak RSS, caller (MiB) "
+            "| peak RSS per worker (MiB) | other load (CPUs) |"
+        ),
+        (
+            "|--------|-----------:|--------:|-------:|-----------------------:"
+            "|--------------------------:|------------------:|"
+        ),
     ]
     for item in figures:
         workers = ", ".join(f"{value:,.0f}" for value in item["peak_rss_mib_workers"]) or "-"
+        other = f"{item['other_cpus']:.2f}" if "other_cpus" in item else "-"
         lines.append(
             f"| {item['setup'].replace('_', ' ')} | {item['situations']:,} "
-            f"| {item['rows_per_s']:,.0f} | {item['peak_rss_mib_caller']:,.0f} | {workers} |"
+            f"| {item['seconds']:,.0f} | {item['rows_per_s']:,.0f} "
+            f"| {item['peak_rss_mib_caller']:,.0f} | {workers} | {other} |"
         )
     return "\n".join(lines)
 
