@@ -146,10 +146,12 @@ class OtherLoad:
     def __init__(self) -> None:
         self.start = (time.perf_counter(), machine_cpu_seconds(), own_cpu_seconds())
 
-    def cpus(self) -> float:
+    def cpus(self, unseen: float = 0.0) -> float:
+        """`unseen`: CPU seconds of the run's own processes that are not this process's
+        waited-for children (workers forked by a fork server are the server's children)."""
         wall, machine, own = self.start
         elapsed = time.perf_counter() - wall
-        others = (machine_cpu_seconds() - machine) - (own_cpu_seconds() - own)
+        others = (machine_cpu_seconds() - machine) - (own_cpu_seconds() - own) - unseen
         return max(0.0, others / elapsed) if elapsed > 0 else 0.0
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import json
 import multiprocessing
+import os
 import resource
 import subprocess
 import sys
@@ -55,6 +56,16 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a live process (Linux; 0 elsewhere)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    fields = text.rsplit(")", 1)[1].split()  # after the command, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _vm_hwm_mib(pid: int) -> float:
     try:
         text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
@@ -67,10 +78,13 @@ def _vm_hwm_mib(pid: int) -> float:
 
 
 class _WorkerPeaks:
-    """The highest VmHWM seen among this process's multiprocessing children."""
+    """The highest VmHWM seen among this process's multiprocessing children, and the CPU
+    seconds they used (last seen: a fork server's children are not this process's to wait
+    for, so their CPU time would otherwise count as other load)."""
 
     def __init__(self) -> None:
         self.peak = 0.0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -80,6 +94,8 @@ class _WorkerPeaks:
             for child in multiprocessing.active_children():
                 if child.pid is not None:
                     self.peak = max(self.peak, _vm_hwm_mib(child.pid))
+                    used = _cpu_seconds(child.pid)
+                    self.cpu[child.pid] = max(self.cpu.get(child.pid, 0.0), used)
 
     def stop(self) -> float:
         self._stop.set()
@@ -94,6 +110,7 @@ def run_setup(setup: str, count: int, folder: str) -> dict[str, Any]:
     engine = orr.Engine.default()
     started = time.perf_counter()
     workers: list[float] = []
+    worker_cpu = 0.0
     if setup == "local_cluster":
         report = _on_cluster(engine, count, folder, workers)
     else:
@@ -107,6 +124,7 @@ def run_setup(setup: str, count: int, folder: str) -> dict[str, Any]:
         )
         if setup == "two_processes":
             workers.append(peaks.stop())
+            worker_cpu = sum(peaks.cpu.values())
     seconds = time.perf_counter() - started
     return {
         "setup": setup,
@@ -116,6 +134,7 @@ def run_setup(setup: str, count: int, folder: str) -> dict[str, Any]:
         "rows_per_s": report.evaluated / seconds,
         "peak_rss_mib_caller": _peak_mib(),
         "peak_rss_mib_workers": workers,
+        "worker_cpu_seconds": worker_cpu,  # of forked workers only (see _WorkerPeaks)
     }
 
 
@@ -157,7 +176,7 @@ def measure(
             )
         figures = json.loads(run.stdout.strip().splitlines()[-1])
         if meter is not None:
-            figures["other_cpus"] = meter.cpus()
+            figures["other_cpus"] = meter.cpus(unseen=figures["worker_cpu_seconds"])
         found.append(figures)
     return found
 
