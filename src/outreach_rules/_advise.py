@@ -34,6 +34,7 @@ from .errors import EvaluationError
 if TYPE_CHECKING:
     from ._engine import Engine
     from ._rulebook import Cite, FactSpec
+    from ._translation import Translation
 
 
 def citation(engine: Engine, cite: Cite) -> Citation:
@@ -126,15 +127,17 @@ def build_advice(
     today: datetime.date,
     *,
     trace: bool,
+    translation: Translation | None = None,
 ) -> Advice:
     """Advice from the fired rules and the final values; its parts are made when first
-    read (see `Pending`), exactly as they would be made at once."""
+    read (see `Pending`), exactly as they would be made at once. With a `translation`, the
+    texts a candidate reads are in its language (the pack's own where it gives none)."""
     advice = Advice.__new__(Advice)
     object.__setattr__(advice, "__dict__", {"today": today})
     object.__setattr__(advice, "__pydantic_fields_set__", _FIELD_SET.copy())
     object.__setattr__(advice, "__pydantic_extra__", None)
     make = functools.partial(make_trace, engine, env, set(fired)) if trace else None
-    pending = Pending(engine, env, fired, known, today, trace)
+    pending = Pending(engine, env, fired, known, today, trace, translation)
     private = {"_trace": None, "_make_trace": make, "_pending": pending}
     object.__setattr__(advice, "__pydantic_private__", private)
     return advice
@@ -173,9 +176,10 @@ class Pending:
         known: Mapping[str, Any],
         today: datetime.date,
         trace: bool,
+        translation: Translation | None = None,
     ) -> None:
         self.engine, self.env, self.fired, self.known = engine, env, fired, known
-        self.today, self.trace = today, trace
+        self.today, self.trace, self.translation = today, trace, translation
         self.memo: Memo | None = None
         self.done: set[str] = set()
 
@@ -205,10 +209,11 @@ class Pending:
 
     def _decide(self, fields: dict[str, Any]) -> None:
         engine, rules = self.engine, _advising(self.engine, self.fired)
-        decisions = _decisions(engine, rules, self.env, set(self.fired), self._reasons())
+        words = self.translation
+        decisions = _decisions(engine, rules, self.env, set(self.fired), self._reasons(), words)
         winner = decisions[0] if decisions else None
         provisional, assuming = (
-            _provisional(engine, self.known, self.today) if winner is None else (None, [])
+            _provisional(engine, self.known, self.today, words) if winner is None else (None, [])
         )
         fields.update(
             decision=winner, provisional=provisional, assuming=assuming, alternatives=decisions[1:]
@@ -224,12 +229,13 @@ class Pending:
     def _texts(self, fields: dict[str, Any]) -> None:
         winner = self._needs_decision(fields)
         engine, env, fired = self.engine, self.env, set(self.fired)
-        texts = Texts(engine, env, self.today)
+        words = self.translation
+        texts = Texts(engine, env, self.today, words.locale if words is not None else None)
         memo = self._reasons()
         ranked = sorted(_advising(engine, self.fired), key=lambda r: (-r.checked.priority, r.id))
-        recommendations = _items(engine, ranked, env, fired, memo, texts, "recommend")
-        findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag")
-        draft = _draft(engine, winner, env, texts)
+        recommendations = _items(engine, ranked, env, fired, memo, texts, "recommend", words)
+        findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag", words)
+        draft = _draft(engine, winner, env, texts, words)
         fields.update(recommendations=recommendations, findings=findings, draft=draft)
 
     def _questions(self, fields: dict[str, Any]) -> None:
@@ -287,7 +293,7 @@ def _reasons_of(engine: Engine, env: Env, fired: list[int]) -> Memo:
 
 
 def _provisional(
-    engine: Engine, known: Mapping[str, Any], today: datetime.date
+    engine: Engine, known: Mapping[str, Any], today: datetime.date, words: Translation | None
 ) -> tuple[Decision | None, list[Assumption]]:
     """The decision that wins on the pack's assumptions, and the assumptions it rests on."""
     found = provisional_run(engine, known, today)
@@ -295,7 +301,7 @@ def _provisional(
         return None, []
     env, fired, assumed = found
     memo = _reasons_of(engine, env, fired)
-    decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo)[0]
+    decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo, words)[0]
     facts = engine.rulebook.spec.facts
     assuming = [
         build(
@@ -341,13 +347,19 @@ def trace_inputs(advice: Advice) -> TraceInputs | None:
 
 
 def _decisions(
-    engine: Engine, rules: list[CompiledRule], env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    rules: list[CompiledRule],
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None = None,
 ) -> list[Decision]:
     proposing = sorted(
         (r for r in rules if r.checked.spec and r.checked.spec.decide),
         key=lambda r: (-r.checked.priority, r.id),
     )
     decisions: list[Decision] = []
+    titles = engine.rulebook.spec.decisions
     proposed: set[str] = set()
     for rule in proposing:
         spec = rule.checked.spec
@@ -359,11 +371,11 @@ def _decisions(
             build(
                 Decision,
                 id=spec.decide,
-                title=engine.rulebook.spec.decisions[spec.decide].title,
+                title=_said(words, "decisions", spec.decide, "title", titles[spec.decide].title),
                 rule_id=rule.id,
                 priority=rule.checked.priority,
                 because=reasons(engine, rule, env, fired, memo),
-                rationale=spec.rationale,
+                rationale=_said(words, "rules", rule.id, "rationale", spec.rationale),
                 source=citation(engine, spec.cite),
                 lost_to=proposing[0].id if decisions else None,
             )
@@ -379,6 +391,7 @@ def _items(
     memo: Memo,
     texts: Texts,
     kind: str,
+    words: Translation | None = None,
 ) -> list[Any]:
     items: list[Any] = []
     for rule in rules:
@@ -386,13 +399,14 @@ def _items(
         outcome = getattr(spec, kind) if spec else None
         if spec is None or outcome is None:
             continue
+        text = _said(words, "rules", rule.id, kind, outcome.text)
         fields = {
             "rule_id": rule.id,
             "topic": outcome.topic,
-            "text": _render(engine, ("rules", rule.id), f"{kind} text", outcome.text, texts),
+            "text": _render(engine, ("rules", rule.id), f"{kind} text", text, texts, words),
             "priority": rule.checked.priority,
             "because": reasons(engine, rule, env, fired, memo),
-            "rationale": spec.rationale,
+            "rationale": _said(words, "rules", rule.id, "rationale", spec.rationale),
             "source": citation(engine, spec.cite),
         }
         items.append(
@@ -414,43 +428,69 @@ def _ends_review(rule: CompiledRule) -> bool:
     return spec is not None and spec.flag is not None and spec.flag.ends_review
 
 
-def _draft(engine: Engine, winner: Decision | None, env: Env, texts: Texts) -> Draft | None:
+def _draft(
+    engine: Engine, winner: Decision | None, env: Env, texts: Texts, words: Translation | None
+) -> Draft | None:
     if winner is None:
         return None
     for draft in engine.program.checked.drafts:
         test = engine.program.draft_tests.get(draft.id)
         if draft.decision != winner.id or (test is not None and test(env) is not True):
             continue
-        spec = draft.spec
+        spec, owner = draft.spec, ("drafts", draft.id)
+        subject = _said(words, "drafts", draft.id, "subject", spec.subject)
+        body = _said(words, "drafts", draft.id, "body", spec.body)
         return build(
             Draft,
             id=draft.id,
             channel=spec.channel,
-            subject=_render(engine, ("drafts", draft.id), "subject", spec.subject, texts),
-            body=_render(engine, ("drafts", draft.id), "body", spec.body, texts),
+            subject=_render(engine, owner, "subject", subject, texts, words),
+            body=_render(engine, owner, "body", body, texts, words),
             source=citation(engine, spec.cite),
         )
     return None
 
 
-def _render(engine: Engine, owner: tuple[str, str], part: str, text: str, texts: Texts) -> str:
-    """A filled-in text; EvaluationError naming the pack file, the rule or draft and the
-    template line when it fails or runs past its bounds."""
-    return texts.fill(text, lambda source, values: _rendered(engine, owner, part, source, values))
+def _said(words: Translation | None, section: str, name: str, part: str, original: str) -> str:
+    """A text in the translation's language, or the pack's own when it gives none."""
+    return original if words is None else words.text(section, name, part, original)
+
+
+def _render(
+    engine: Engine,
+    owner: tuple[str, str],
+    part: str,
+    text: str,
+    texts: Texts,
+    words: Translation | None = None,
+) -> str:
+    """A filled-in text; EvaluationError naming the pack (or translation) file, the rule or
+    draft and the template line when it fails or runs past its bounds."""
+    return texts.fill(
+        text, lambda source, values: _rendered(engine, owner, part, source, values, words)
+    )
 
 
 def _rendered(
-    engine: Engine, owner: tuple[str, str], part: str, text: str, values: dict[str, Any]
+    engine: Engine,
+    owner: tuple[str, str],
+    part: str,
+    text: str,
+    values: dict[str, Any],
+    words: Translation | None,
 ) -> str:
     try:
         return _templates.render(text, values)
     except _templates.RenderProblem as problem:
         section, name = owner
-        file, _ = engine.rulebook.locate(section, name)
+        path = engine.rulebook.locate(section, name)[0].path
+        key = (section, name, part.removesuffix(" text"))
+        if words is not None and key in words.where and words.texts.get(key) == text:
+            path = words.where[key][0].path
         kind = "rule" if section == "rules" else "draft"
         line = f", template line {problem.line}" if problem.line else ""
         raise EvaluationError(
-            f"{file.path}: {kind} '{name}', {part}{line}: {problem.message}"
+            f"{path}: {kind} '{name}', {part}{line}: {problem.message}"
         ) from problem.__cause__
 
 

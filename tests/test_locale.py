@@ -1,0 +1,185 @@
+"""The engine's `locale`: translated texts chosen at render time, CLDR dates, fallback.
+
+Uses the small pack of tests/data/translations and its German translation.
+"""
+
+from __future__ import annotations
+
+import datetime
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import outreach_rules as orr
+from outreach_rules._locale import choose, long_date, normalise
+
+DATA = Path(__file__).parent / "data" / "translations"
+PACK = DATA / "pack.yaml"
+TODAY = "2026-03-02"
+READY = {"ready": True, "channel": "email", "draft": "Hello there.", "when": "2026-03-06"}
+
+
+@pytest.fixture(scope="module")
+def engine() -> orr.Engine:
+    """The small pack on the python backend, in its own language by default."""
+    return orr.Engine.from_paths(PACK, backend="python")
+
+
+def test_long_date_follows_cldr() -> None:
+    """Protects dates written as each language writes them, without the year, and the
+    English form kept when no locale is asked for."""
+    day = datetime.date(2026, 3, 6)
+    assert long_date(day) == "Friday, March 6"
+    assert long_date(day, "en") == "Friday, March 6"
+    assert long_date(day, "de") == "Freitag, 6. März"
+    assert long_date(day, "es") == "viernes, 6 de marzo"
+    assert long_date(day, "ja") == "3月6日金曜日"
+    assert long_date(None, "de") == ""
+
+
+def test_locale_names_are_normalised_and_negotiated() -> None:
+    """Protects reading `de-AT` as `de_AT`, serving it with a `de` translation, and a clear
+    error naming the translations there are for a locale none serves."""
+    assert normalise("de-at") == "de_AT"
+    assert choose("de-AT", ["de", "es"]) == "de"
+    assert choose("es_MX", ["de", "es", "es_MX"]) == "es_MX"
+    with pytest.raises(ValueError, match=r"no translation for locale 'fr'; it has: de, es"):
+        choose("fr", ["de", "es"])
+    with pytest.raises(ValueError, match="unknown locale"):
+        normalise("xx-not-a-locale")
+
+
+def test_engine_locale_gives_translated_texts() -> None:
+    """Protects that an engine built with a locale gives every text a candidate reads in that
+    language: decision title and rationale, recommendation (with a German date), draft."""
+    german = orr.Engine.from_paths(PACK, backend="python", locale="de")
+    advice = german.evaluate(READY, today=TODAY)
+    assert advice.decision is not None
+    assert advice.decision.title == "Schreiben Sie jetzt"
+    assert advice.decision.rationale == "Wer bereit ist, schreibt."
+    assert [r.text for r in advice.recommendations] == [
+        "Schreiben Sie per email vor dem Freitag, 6. März."
+    ]
+    assert advice.draft is not None
+    assert advice.draft.subject == "Zu email"
+    assert advice.draft.body == "Guten Tag,\nich bin bereit."
+    # Citations stay in the source's language.
+    assert advice.decision.source.title == "A guide"
+
+
+def test_evaluate_locale_is_for_one_call(engine: orr.Engine) -> None:
+    """Protects `evaluate(..., locale=)` changing the language of one advice only, and
+    remembered texts never crossing from one locale to another."""
+    german = engine.evaluate(READY, today=TODAY, locale="de")
+    english = engine.evaluate(READY, today=TODAY)
+    again = engine.evaluate(READY, today=TODAY, locale="de")
+    assert german.recommendations[0].text == "Schreiben Sie per email vor dem Freitag, 6. März."
+    assert english.recommendations[0].text == "Write by email before Friday, March 6."
+    assert again.recommendations[0].text == german.recommendations[0].text
+    assert engine.locale is None
+
+
+def test_unknown_locale_is_refused(engine: orr.Engine) -> None:
+    """Protects a clear ValueError, not English advice, for a locale the pack has no
+    translation for, at construction and per call."""
+    with pytest.raises(ValueError, match="no translation for locale 'fr'"):
+        engine.evaluate(READY, today=TODAY, locale="fr")
+    with pytest.raises(ValueError, match="no translation for locale 'es'"):
+        orr.Engine.from_paths(PACK, backend="python", locale="es")
+
+
+def test_missing_text_falls_back_to_the_pack(tmp_path: Path) -> None:
+    """Protects the fallback: a text the translation does not give is the pack's own."""
+    shutil.copy(PACK, tmp_path / "pack.yaml")
+    (tmp_path / "translations").mkdir()
+    (tmp_path / "translations" / "pack.de.yaml").write_text(
+        "translation: tiny\nlocale: de\ndecisions:\n  go: {title: Schreiben Sie jetzt}\n",
+        encoding="utf-8",
+    )
+    engine = orr.Engine.from_paths(tmp_path / "pack.yaml", backend="python", locale="de")
+    advice = engine.evaluate(READY, today=TODAY)
+    assert advice.decision is not None
+    assert advice.decision.title == "Schreiben Sie jetzt"
+    assert advice.decision.rationale == "Ready people go."
+    # The pack's English text, with the date in the locale's words.
+    assert advice.recommendations[0].text == "Write by email before Freitag, 6. März."
+
+
+def test_translation_with_an_error_refuses_the_engine(tmp_path: Path) -> None:
+    """Protects that an engine never runs with a translation `check` rejects."""
+    shutil.copy(PACK, tmp_path / "pack.yaml")
+    (tmp_path / "translations").mkdir()
+    (tmp_path / "translations" / "pack.de.yaml").write_text(
+        "translation: tiny\nlocale: de\nrules:\n  go_when_redy: {rationale: Los.}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(orr.RulebookError, match="did you mean 'go_when_ready'"):
+        orr.Engine.from_paths(tmp_path / "pack.yaml", backend="python")
+
+
+def test_engine_locale_survives_pickling() -> None:
+    """Protects that an engine rebuilt in a worker process speaks the same locale."""
+    german = orr.Engine.from_paths(PACK, backend="python", locale="de")
+    copy = pickle.loads(pickle.dumps(german))  # noqa: S301 - our own engine
+    assert copy.locale == "de"
+    advice = copy.evaluate(READY, today=TODAY)
+    assert advice.decision is not None
+    assert advice.decision.title == "Schreiben Sie jetzt"
+
+
+SITUATIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "ready": st.booleans(),
+        "channel": st.sampled_from(["email", "phone"]),
+        "draft": st.sampled_from(["Hello there.", "yo", "hi " * 120, ""]),
+        "when": st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),
+    },
+)
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+@settings(max_examples=60, deadline=None)
+@given(situation=SITUATIONS)
+def test_same_decision_and_rules_whatever_the_locale(
+    backend: orr.Backend, situation: dict[str, Any]
+) -> None:
+    """Protects the property: the locale changes words only, never the decision, the rules
+    that fire or the alternatives."""
+    engine = _engines(backend)
+    english = engine.evaluate(situation, today=TODAY)
+    german = engine.evaluate(situation, today=TODAY, locale="de")
+    assert _decided(english) == _decided(german)
+    assert _fired(english) == _fired(german)
+
+
+def _fired(advice: orr.Advice) -> list[str]:
+    """The ids of the rules that fired, from the trace."""
+    assert advice.trace is not None
+    return [rule.rule_id for rule in advice.trace.rules if rule.fired]
+
+
+def _decided(advice: orr.Advice) -> tuple[Any, ...]:
+    """What must not depend on the locale: decisions, recommendation and finding rules."""
+    return (
+        advice.decision and advice.decision.id,
+        [d.id for d in advice.alternatives],
+        [r.rule_id for r in advice.recommendations],
+        [f.rule_id for f in advice.findings],
+        advice.draft and advice.draft.id,
+    )
+
+
+_ENGINES: dict[str, orr.Engine] = {}
+
+
+def _engines(backend: orr.Backend) -> orr.Engine:
+    """One engine per backend for the whole property run."""
+    if backend not in _ENGINES:
+        _ENGINES[backend] = orr.Engine.from_paths(PACK, backend=backend)
+    return _ENGINES[backend]
