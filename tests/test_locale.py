@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import outreach_rules as orr
 from outreach_rules._locale import choose, long_date, normalise
+from outreach_rules._questions import choices_of
 
 DATA = Path(__file__).parent / "data" / "translations"
 PACK = DATA / "pack.yaml"
@@ -183,3 +184,27 @@ def _engines(backend: orr.Backend) -> orr.Engine:
     if backend not in _ENGINES:
         _ENGINES[backend] = orr.Engine.from_paths(PACK, backend=backend)
     return _ENGINES[backend]
+
+
+def test_questions_are_asked_in_the_locale(engine: orr.Engine) -> None:
+    """Protects questions in the translation's language, with yes/no answers from the
+    engine's catalog and the values `evaluate` takes unchanged."""
+    advice = engine.evaluate({"channel": "email", "draft": "Hello"}, today=TODAY, locale="de")
+    asked = {q.fact: q for q in advice.questions}
+    assert asked["ready"].prompt == "Sind Sie bereit?"
+    assert asked["ready"].choices is not None
+    assert [(c.value, c.label) for c in asked["ready"].choices] == [(True, "Ja"), (False, "Nein")]
+    english = engine.evaluate({"channel": "email", "draft": "Hello"}, today=TODAY)
+    assert {q.fact: q for q in english.questions}["ready"].prompt == "Are you ready?"
+
+
+def test_choice_labels_come_from_the_translation(engine: orr.Engine) -> None:
+    """Protects the labels of an enum's values in the translation's language (the values
+    stay what `evaluate` takes)."""
+    spec = engine.rulebook.spec.facts["channel"]
+    german = choices_of(spec, "channel", engine.translations["de"])
+    assert german is not None
+    assert [(c.value, c.label) for c in german] == [("email", "E-Mail"), ("phone", "Telefon")]
+    english = choices_of(spec, "channel")
+    assert english is not None
+    assert [c.label for c in english] == ["Email", "Phone"]

@@ -246,7 +246,7 @@ class Pending:
         first = frozenset(item.fact for item in fields["assuming"])
         engine, env = self.engine, self.env
         fields["questions"] = find_questions(
-            engine, env, self.known, self.today, self.fired, winner, first
+            engine, env, self.known, self.today, self.fired, winner, first, self.translation
         )
 
     def _rest(self, fields: dict[str, Any]) -> None:
@@ -303,13 +303,16 @@ def _provisional(
     memo = _reasons_of(engine, env, fired)
     decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo, words)[0]
     facts = engine.rulebook.spec.facts
+    said = {
+        name: facts[name] if words is None else words.fact(name, facts[name]) for name in assumed
+    }
     assuming = [
         build(
             Assumption,
             fact=name,
             value=plain(value),
-            question=prompt_of(name, facts[name]),
-            text=assumption_text(facts[name], name, value),
+            question=prompt_of(name, said[name]),
+            text=assumption_text(said[name], name, value),
         )
         for name, value in assumed.items()
     ]

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import _templates
 from ._check import CheckedPack, template_position
 from ._rulebook import (
+    FactSpec,
     Name,
     PackName,
     PackSpec,
@@ -142,10 +143,28 @@ class Translation:
     texts: dict[Key, str] = field(default_factory=dict)
     params: dict[str, list[str]] = field(default_factory=dict)
     where: dict[Key, tuple[TranslationFile, tuple[str | int, ...]]] = field(default_factory=dict)
+    _facts: dict[str, tuple[FactSpec, FactSpec]] = field(default_factory=dict, repr=False)
 
     def text(self, section: str, name: str, part: str, original: str) -> str:
         """The translated text, or `original` when the translation does not give it."""
         return self.texts.get((section, name, part), original)
+
+    def fact(self, name: str, spec: FactSpec) -> FactSpec:
+        """A fact's spec with its label, question and statements in this language."""
+        found = self._facts.get(name)
+        if found is None or found[0] is not spec:
+            parts = ("label", "question", "when_true", "when_false")
+            update = {
+                part: self.texts[("facts", name, part)]
+                for part in parts
+                if ("facts", name, part) in self.texts and getattr(spec, part) is not None
+            }
+            found = self._facts[name] = (spec, spec.model_copy(update=update))
+        return found[1]
+
+    def choice(self, fact: str, value: str) -> str | None:
+        """The label of an enum fact's value in this language, if the translation gives it."""
+        return self.texts.get(("facts", fact, f"choices.{value}"))
 
     @property
     def digest(self) -> str:
