@@ -6,6 +6,7 @@ Uses the small pack of tests/data/translations and its German translation.
 from __future__ import annotations
 
 import datetime
+import json
 import pickle
 import shutil
 from pathlib import Path
@@ -208,3 +209,39 @@ def test_choice_labels_come_from_the_translation(engine: orr.Engine) -> None:
     english = choices_of(spec, "channel")
     assert english is not None
     assert [c.label for c in english] == ["Email", "Phone"]
+
+
+def test_english_is_the_pack_own_language(engine: orr.Engine) -> None:
+    """Protects that an English locale, which no translation serves, gives the pack's own
+    texts (packs are written in English) instead of an error."""
+    assert orr.Engine.from_paths(PACK, backend="python", locale="en_GB").locale is None
+    advice = engine.evaluate(READY, today=TODAY, locale="en-US")
+    assert advice.recommendations[0].text == "Write by email before Friday, March 6."
+
+
+def test_cli_locale_from_option_and_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Protects `--locale` and its default from the environment: the environment's locale
+    is used when the pack has it and quietly ignored when it does not, while an explicit
+    locale the pack lacks is a usage error."""
+    from outreach_rules import cli
+
+    situation = tmp_path / "situation.json"
+    situation.write_text(json.dumps(READY), encoding="utf-8")
+    base = ["advise", str(situation), "--pack", str(PACK), "--today", TODAY, "--format", "json"]
+    for variable in cli.LOCALE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+
+    def title(*extra: str) -> str:
+        assert cli.main([*base, *extra]) == 0
+        return str(json.loads(capsys.readouterr().out)["decision"]["title"])
+
+    assert title() == "Go ahead"
+    assert title("--locale", "de") == "Schreiben Sie jetzt"
+    monkeypatch.setenv("LANG", "de_DE.UTF-8")
+    assert title() == "Schreiben Sie jetzt"
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert title() == "Go ahead"
+    assert cli.main([*base, "--locale", "fr"]) == 2
+    assert "--locale: the pack has no translation for locale 'fr'" in capsys.readouterr().err

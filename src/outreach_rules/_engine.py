@@ -29,7 +29,9 @@ from ._cache import EngineCache
 from ._check import check
 from ._compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
 from ._guard import only_library_errors
+from ._locale import PACK_LANGUAGE
 from ._locale import choose as choose_locale
+from ._locale import normalise as normalise_locale
 from ._log import LOG
 from ._provisional import assumed_values
 from ._rulebook import Rulebook, load_rulebook
@@ -129,9 +131,16 @@ class Engine:
         """The packs shipped with the package (`locale`: see `from_paths`)."""
         return cls.from_paths(bundled_pack_dir(), params=params, backend=backend, locale=locale)
 
-    def _locale_of(self, locale: str) -> str:
-        """The translation's locale that serves `locale`; ValueError when none does."""
-        return choose_locale(locale, self.translations)
+    def _locale_of(self, locale: str) -> str | None:
+        """The translation's locale that serves `locale` (None: the pack's own language,
+        English, serves an English locale the pack has no translation for); ValueError when
+        none does."""
+        try:
+            return choose_locale(locale, self.translations)
+        except ValueError:
+            if normalise_locale(locale).split("_")[0] == PACK_LANGUAGE:
+                return None
+            raise
 
     @property
     def _host(self) -> _durable.DurableHost | None:

@@ -20,6 +20,9 @@ from babel.dates import format_date
 from ._suggest import suggest
 from ._text import long_date as english_long_date
 
+# The language packs are written in: the engine's own words are English too.
+PACK_LANGUAGE = "en"
+
 # The year of a full date pattern and what joins it to the rest: ", y" (en), " y" (de),
 # " 'de' y" (es), "y年" (ja, zh), "y년 " (ko).
 _YEAR = re.compile(r"(?:[\s,]*'[^']*')?[\s,]*y+[年년]?\s*")
