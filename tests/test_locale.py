@@ -139,7 +139,9 @@ SITUATIONS = st.fixed_dictionaries(
     optional={
         "ready": st.booleans(),
         "channel": st.sampled_from(["email", "phone"]),
-        "draft": st.sampled_from(["Hello there.", "yo", "hi " * 120, ""]),
+        # Drafts that no locale's term lists tell apart: the term lists differ by locale,
+        # so a draft with a greeting of one language is reviewed differently in another.
+        "draft": st.sampled_from(["Thank you.", "yo", "word " * 120, ""]),
         "when": st.dates(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)),
     },
 )
@@ -245,3 +247,26 @@ def test_cli_locale_from_option_and_environment(
     assert title() == "Go ahead"
     assert cli.main([*base, "--locale", "fr"]) == 2
     assert "--locale: the pack has no translation for locale 'fr'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("backend", ["python", "durable"])
+def test_draft_is_reviewed_with_the_locale_term_lists(backend: orr.Backend) -> None:
+    """Protects that a translation's term lists review a draft in its language: a German
+    greeting counts as a greeting in German, an English one does not, and the reverse in
+    English; the parameters the engine was given still win over the translation's."""
+    engine = orr.Engine.from_paths(PACK, backend=backend)
+    german_draft = {**READY, "draft": "Guten Tag, ich bin bereit."}
+    english_draft = {**READY, "draft": "Hello, I am ready."}
+
+    def flagged(situation: dict[str, Any], locale: str | None = None) -> list[str]:
+        advice = engine.evaluate(situation, today=TODAY, locale=locale)
+        return [finding.rule_id for finding in advice.findings]
+
+    assert flagged(german_draft, "de") == []
+    assert flagged(english_draft, "de") == ["greet_them"]
+    assert flagged(english_draft) == []
+    assert flagged(german_draft) == ["greet_them"]
+    tuned = orr.Engine.from_paths(PACK, backend=backend, params={"greetings": ["hello"]})
+    advice = tuned.evaluate(english_draft, today=TODAY, locale="de")
+    assert advice.findings == []
+    engine.close()

@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
@@ -78,6 +78,8 @@ class Engine:
         # The translations beside the packs, by locale; one with an error refuses the pack.
         self.translations: dict[str, Translation] = _translations(self.program)
         self.locale: str | None = None if locale is None else self._locale_of(locale)
+        # By locale: the engines that review drafts with a translation's term lists.
+        self._localised: dict[str, Engine] = {}
         self.backend = _choose_backend(backend)
         self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
         self._lock = threading.Lock()
@@ -197,9 +199,26 @@ class Engine:
         chosen = self.locale if locale is None else self._locale_of(locale)
         known = validate_situation(self.Situation, situation)
         day = read_today(today)
-        env, fired = self.run(known, day)
         words = None if chosen is None else self.translations[chosen]
-        return build_advice(self, env, fired, known, day, trace=trace, translation=words)
+        engine = self if words is None else self._reviewing_in(words)
+        env, fired = engine.run(known, day)
+        return build_advice(engine, env, fired, known, day, trace=trace, translation=words)
+
+    def _reviewing_in(self, words: Translation) -> Engine:
+        """The engine that reviews in a translation's language: this one, or, when the
+        translation gives term lists (`params`), one built on the same packs with them (the
+        parameters this engine was given still win), made on first use."""
+        if not words.params:
+            return self
+        with self._lock:
+            found = self._localised.get(words.locale)
+            if found is None:
+                params = {**words.params, **self._params}
+                backend = cast(Backend, self.backend)
+                found = Engine(self.rulebook, params=params, backend=backend)
+                found.translations = self.translations
+                self._localised[words.locale] = found
+        return found
 
     def parse_answer(self, fact: str, text: str) -> Any:
         """The value a typed answer to a fact's question stands for, as `evaluate` takes it.
@@ -372,6 +391,9 @@ class Engine:
             if self._host is not None:
                 self._host.close()
                 self._host = None
+            localised = list(self._localised.values())
+        for engine in localised:
+            engine.close()
 
 
 class _HostSlot:
