@@ -270,3 +270,15 @@ def test_draft_is_reviewed_with_the_locale_term_lists(backend: orr.Backend) -> N
     advice = tuned.evaluate(english_draft, today=TODAY, locale="de")
     assert advice.findings == []
     engine.close()
+
+
+def test_negotiate_locale_reads_accept_language(engine: orr.Engine) -> None:
+    """Protects reading an Accept-Language header by weight, skipping what the pack cannot
+    speak, and English (the pack's own language) answering as None."""
+    assert engine.locales == ["de"]
+    assert engine.negotiate_locale("fr-CH, fr;q=0.9, de;q=0.7, *;q=0.5") == "de"
+    assert engine.negotiate_locale("en;q=0.4, de-AT;q=0.8") == "de"
+    assert engine.negotiate_locale("en-US, de;q=0.9") is None
+    assert engine.negotiate_locale("de;q=0, fr") is None
+    assert engine.negotiate_locale(["es", "de"]) == "de"
+    assert engine.negotiate_locale("de;q=bad, x-klingon") is None

@@ -29,7 +29,7 @@ from ._cache import EngineCache
 from ._check import check
 from ._compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
 from ._guard import only_library_errors
-from ._locale import PACK_LANGUAGE
+from ._locale import PACK_LANGUAGE, accepted_locales
 from ._locale import choose as choose_locale
 from ._locale import normalise as normalise_locale
 from ._log import LOG
@@ -132,6 +132,24 @@ class Engine:
     ) -> Engine:
         """The packs shipped with the package (`locale`: see `from_paths`)."""
         return cls.from_paths(bundled_pack_dir(), params=params, backend=backend, locale=locale)
+
+    @property
+    def locales(self) -> list[str]:
+        """The locales the pack has translations for, sorted."""
+        return sorted(self.translations)
+
+    def negotiate_locale(self, accepted: str | Iterable[str]) -> str | None:
+        """The locale to answer in, from an HTTP `Accept-Language` header
+        (`"de-CH, de;q=0.9, en;q=0.8"`) or a list of locales, most wanted first: the first
+        one the pack can speak, by weight. None (the pack's own language) when it can speak
+        none of them, or when the first it can is English, the language packs are written in.
+        """
+        for wanted in accepted_locales(accepted):
+            try:
+                return self._locale_of(wanted)
+            except ValueError:
+                continue
+        return None
 
     def _locale_of(self, locale: str) -> str | None:
         """The translation's locale that serves `locale` (None: the pack's own language,

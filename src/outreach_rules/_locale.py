@@ -52,6 +52,28 @@ def choose(locale: str, available: Iterable[str]) -> str:
     raise ValueError(f"the pack has no translation for locale {wanted!r}{hint}; it has: {offered}")
 
 
+_WEIGHT = re.compile(r"^q=([01](?:\.\d{0,3})?)$")
+
+
+def accepted_locales(accepted: str | Iterable[str]) -> list[str]:
+    """The locales of an `Accept-Language` header (or a list), most wanted first; `*` and
+    entries with weight 0 or a malformed weight are left out."""
+    entries = accepted.split(",") if isinstance(accepted, str) else list(accepted)
+    weighed: list[tuple[float, int, str]] = []
+    for position, entry in enumerate(entries[:32]):  # a header is short; never scan a long one
+        name, _, rest = entry.strip().partition(";")
+        weight = 1.0
+        if rest:
+            found = _WEIGHT.match(rest.strip())
+            if found is None:
+                continue
+            weight = float(found.group(1))
+        name = name.strip()
+        if name and name != "*" and weight > 0:
+            weighed.append((-weight, position, name))
+    return [name for _, _, name in sorted(weighed)]
+
+
 @functools.lru_cache(maxsize=64)
 def _day_pattern(locale: str) -> str:
     """The locale's full date pattern without the year."""
