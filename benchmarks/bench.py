@@ -146,10 +146,12 @@ class OtherLoad:
     def __init__(self) -> None:
         self.start = (time.perf_counter(), machine_cpu_seconds(), own_cpu_seconds())
 
-    def cpus(self) -> float:
+    def cpus(self, unseen: float = 0.0) -> float:
+        """`unseen`: CPU seconds of the run's own processes that are not this process's
+        waited-for children (workers forked by a fork server are the server's children)."""
         wall, machine, own = self.start
         elapsed = time.perf_counter() - wall
-        others = (machine_cpu_seconds() - machine) - (own_cpu_seconds() - own)
+        others = (machine_cpu_seconds() - machine) - (own_cpu_seconds() - own) - unseen
         return max(0.0, others / elapsed) if elapsed > 0 else 0.0
 
 
@@ -810,6 +812,11 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         "--parquet", action="store_true", help="only rows/s and peak RSS writing Parquet"
     )
     parser.add_argument("--parquet-count", type=int, default=1_000_000)
+    parser.add_argument(
+        "--parquet-setups",
+        default="one_process,two_processes,local_cluster",
+        help="which set-ups to run, comma-separated (each takes a while at a million)",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     return parser.parse_args(argv)
 
@@ -820,8 +827,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         import bench_parquet  # noqa: PLC0415 - beside this script; only this option needs it
 
-        figures = bench_parquet.measure(args.parquet_count)
+        setups = [name for name in args.parquet_setups.split(",") if name]
+        unknown = sorted(set(setups) - set(bench_parquet.SETUPS))
+        if unknown:
+            print(f"unknown set-up(s) {unknown}: choose among {bench_parquet.SETUPS}")
+            return 2
+        figures = bench_parquet.measure(args.parquet_count, setups, OtherLoad)
         print(f"Parquet output, {args.parquet_count:,} generated situations:")
+        print(", ".join(f"{name}: {value}" for name, value in environment().items()))
         print(bench_parquet.render(figures))
         if args.json:
             print(json.dumps({"parquet": figures}))

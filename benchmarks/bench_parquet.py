@@ -18,13 +18,14 @@ from __future__ import annotations
 import datetime
 import json
 import multiprocessing
+import os
 import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,16 @@ def _peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of a live process (Linux; 0 elsewhere)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return 0.0
+    fields = text.rsplit(")", 1)[1].split()  # after the command, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _vm_hwm_mib(pid: int) -> float:
     try:
         text = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
@@ -67,10 +78,13 @@ def _vm_hwm_mib(pid: int) -> float:
 
 
 class _WorkerPeaks:
-    """The highest VmHWM seen among this process's multiprocessing children."""
+    """The highest VmHWM seen among this process's multiprocessing children, and the CPU
+    seconds they used (last seen: a fork server's children are not this process's to wait
+    for, so their CPU time would otherwise count as other load)."""
 
     def __init__(self) -> None:
         self.peak = 0.0
+        self.cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -80,6 +94,8 @@ class _WorkerPeaks:
             for child in multiprocessing.active_children():
                 if child.pid is not None:
                     self.peak = max(self.peak, _vm_hwm_mib(child.pid))
+                    used = _cpu_seconds(child.pid)
+                    self.cpu[child.pid] = max(self.cpu.get(child.pid, 0.0), used)
 
     def stop(self) -> float:
         self._stop.set()
@@ -94,6 +110,7 @@ def run_setup(setup: str, count: int, folder: str) -> dict[str, Any]:
     engine = orr.Engine.default()
     started = time.perf_counter()
     workers: list[float] = []
+    worker_cpu = 0.0
     if setup == "local_cluster":
         report = _on_cluster(engine, count, folder, workers)
     else:
@@ -107,14 +124,17 @@ def run_setup(setup: str, count: int, folder: str) -> dict[str, Any]:
         )
         if setup == "two_processes":
             workers.append(peaks.stop())
+            worker_cpu = sum(peaks.cpu.values())
     seconds = time.perf_counter() - started
     return {
         "setup": setup,
         "situations": report.evaluated,
         "errors": report.errors,
+        "seconds": seconds,
         "rows_per_s": report.evaluated / seconds,
         "peak_rss_mib_caller": _peak_mib(),
         "peak_rss_mib_workers": workers,
+        "worker_cpu_seconds": worker_cpu,  # of forked workers only (see _WorkerPeaks)
     }
 
 
@@ -126,7 +146,7 @@ def _on_cluster(engine: Any, count: int, folder: str, workers: list[float]) -> A
 
     with (
         LocalCluster(
-            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None
+            n_workers=2, processes=True, threads_per_worker=1, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):
@@ -138,10 +158,15 @@ def _on_cluster(engine: Any, count: int, folder: str, workers: list[float]) -> A
     return report
 
 
-def measure(count: int) -> list[dict[str, Any]]:
-    """Each set-up in a fresh interpreter; their figures in order."""
+def measure(
+    count: int, setups: Sequence[str] = SETUPS, load: Callable[[], Any] | None = None
+) -> list[dict[str, Any]]:
+    """Each set-up in a fresh interpreter; their figures in order. `load` starts a meter
+    of the CPUs other processes keep busy (`bench.OtherLoad`): its reading is kept as
+    `other_cpus`, since the machine may be shared."""
     found = []
-    for setup in SETUPS:
+    for setup in setups:
+        meter = load() if load is not None else None
         with tempfile.TemporaryDirectory() as folder:
             run = subprocess.run(  # noqa: S603 - this script, run by this interpreter
                 [sys.executable, __file__, setup, str(count), folder],
@@ -149,21 +174,32 @@ def measure(count: int) -> list[dict[str, Any]]:
                 text=True,
                 check=True,
             )
-            found.append(json.loads(run.stdout.strip().splitlines()[-1]))
+        figures = json.loads(run.stdout.strip().splitlines()[-1])
+        if meter is not None:
+            figures["other_cpus"] = meter.cpus(unseen=figures["worker_cpu_seconds"])
+        found.append(figures)
     return found
 
 
 def render(figures: list[dict[str, Any]]) -> str:
     """The figures as a Markdown table."""
     lines = [
-        "| set-up | situations | rows/s | peak RSS, caller (MiB) | peak RSS per worker (MiB) |",
-        "|--------|-----------:|-------:|-----------------------:|--------------------------:|",
+        (
+            "| set-up | situations | seconds | rows/s | peak RSS, caller (MiB) "
+            "| peak RSS per worker (MiB) | other load (CPUs) |"
+        ),
+        (
+            "|--------|-----------:|--------:|-------:|-----------------------:"
+            "|--------------------------:|------------------:|"
+        ),
     ]
     for item in figures:
         workers = ", ".join(f"{value:,.0f}" for value in item["peak_rss_mib_workers"]) or "-"
+        other = f"{item['other_cpus']:.2f}" if "other_cpus" in item else "-"
         lines.append(
             f"| {item['setup'].replace('_', ' ')} | {item['situations']:,} "
-            f"| {item['rows_per_s']:,.0f} | {item['peak_rss_mib_caller']:,.0f} | {workers} |"
+            f"| {item['seconds']:,.0f} | {item['rows_per_s']:,.0f} "
+            f"| {item['peak_rss_mib_caller']:,.0f} | {workers} | {other} |"
         )
     return "\n".join(lines)
 

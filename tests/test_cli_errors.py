@@ -140,6 +140,20 @@ def test_a_malformed_situation_file_is_a_situation_error_with_its_position(
     assert "rule pack" not in err
 
 
+def test_a_situation_file_that_is_not_a_mapping_names_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A situation file holding a list is one problem of the situation as a whole, reported
+    with the file's name and without a fact label; exit status 1."""
+    path = tmp_path / "situation.yaml"
+    path.write_text("- spoke_with_recruiter\n- true\n", encoding="utf-8")
+    status, out, err = _run(capsys, "advise", str(path), "--today", "2026-03-02")
+    assert (status, out) == (1, "")
+    assert err == (
+        f"error: 1 problem in the situation:\n  {path}: expected a mapping of facts, got list\n"
+    )
+
+
 def test_an_invalid_situation_from_stdin_exits_1() -> None:
     """A situation with an unknown fact, piped in: the engine's message, exit status 1."""
     run = subprocess.run(

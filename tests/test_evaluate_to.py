@@ -16,7 +16,7 @@ import pytest
 
 import outreach_rules as orr
 from outreach_rules import _batch, _writers
-from outreach_rules.rows import COLUMNS, ROW_FIELDS, arrow_schema
+from outreach_rules.rows import COLUMNS, ROW_FIELDS, arrow_schema, result_row
 from strategies import TODAY, facts_of_model, random_situation
 
 pq = pytest.importorskip("pyarrow.parquet")
@@ -178,3 +178,21 @@ def test_a_partition_file_is_written_a_batch_at_a_time(engine: orr.Engine, tmp_p
     engine.evaluate_to(batch, tmp_path / "want.parquet", today=TODAY, key="candidate")
     assert pq.read_table(path).to_pylist() == pq.read_table(tmp_path / "want.parquet").to_pylist()
     assert _writers.parquet_digest(path) == _writers.run_digest(engine, TODAY)
+
+
+def test_rows_made_in_workers_equal_rows_of_evaluate_results(
+    engine: orr.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_batch.rows_many` with a worker process gives, in order, the row `rows.result_row`
+    makes of each result of `evaluate_many`, also for the situations it evaluates in this
+    process: a Situation model instance, a value that cannot be pickled, a bad situation."""
+    monkeypatch.setattr(_batch, "IN_PROCESS_BELOW", 20)
+    batch: list[Any] = [
+        {k: v for k, v in item.items() if k != "candidate"} for item in situations(engine, 120)
+    ]
+    batch[3] = engine.Situation(spoke_with_recruiter=True)
+    batch[7] = {"spoke_with_recruiter": True, "draft_message": lambda: "not a value"}
+    got = _batch.rows_many(engine, batch, TODAY, workers=2)
+    results = engine.evaluate_many(batch, today=TODAY, workers=1)
+    assert got == [result_row(engine, result, 0, None) for result in results]
+    assert got[7]["error_type"] == "SituationError"

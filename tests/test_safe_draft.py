@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 import outreach_rules as orr
 from outreach_rules._durable import available
@@ -58,6 +58,19 @@ def test_the_review_rules_are_the_draft_rules(engines: Any) -> None:
 
 @settings(max_examples=scaled(500))
 @given(situation=outreach_situations())
+@example(
+    # A '.' inside a listed question ends a sentence where the review reads the draft.
+    situation={
+        "interview_date": "2026-03-02",
+        "reviewed_job_description": True,
+        "researched_role_holders": True,
+        "has_interviewer_contact": True,
+        "interviewer_requested_no_contact": False,
+        "already_contacted_interviewer": False,
+        "spoke_with_recruiter": False,
+        "questions": ["0:0:0:0.0"],
+    }
+)
 def test_generated_drafts_pass_the_packs_review(engines: Any, situation: dict[str, Any]) -> None:
     """No generated draft (email or call script) holds anything the draft review flags."""
     for engine in engines.values():

@@ -140,6 +140,16 @@ class Advice(BaseModel):
         self._complete()
         return handler(self)
 
+    # A part that fails to be made raises its EvaluationError here, before pydantic would
+    # wrap it in a PydanticSerializationError of its own.
+    def model_dump(self, **options: Any) -> dict[str, Any]:
+        self._complete()
+        return super().model_dump(**options)
+
+    def model_dump_json(self, **options: Any) -> str:
+        self._complete()
+        return super().model_dump_json(**options)
+
     def __copy__(self) -> Advice:
         self._complete()
         return super().__copy__()

@@ -13,6 +13,11 @@ recipe once and keeps it in a small module-level cache keyed by the recipe. The 
 
 A bad situation gives its error in place of its advice; the errors pickle with their
 problems (see `errors.py`), so they cross processes whole.
+
+`rows_many` is the same batch giving flat rows (`rows.py`) instead: each process makes the
+rows of the situations it evaluates, so only rows of a few hundred bytes cross from the
+workers, never Advice (over a kilobyte each, and rebuilt in this process at a cost that
+made two processes no faster than one).
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from ._advise import TraceInputs, complete, rulebook_info, trace_inputs, with_tr
 from ._log import LOG
 from ._situation import read_today
 from .errors import OutreachRulesError, SituationFailedError
+from .rows import result_row
 
 if TYPE_CHECKING:
     from multiprocessing.context import ForkServerContext, SpawnContext
@@ -106,14 +112,23 @@ def evaluate_chunk(
     """Advice for each situation in order; a situation that fails gives its error instead
     (without its traceback, which would hold this frame, and so the whole batch, in a
     reference cycle)."""
-    results: list[Result] = []
+    return list(each_result(engine, situations, today, trace))
+
+
+def each_result(
+    engine: Engine,
+    situations: Iterable[Mapping[str, Any] | BaseModel],
+    today: datetime.date,
+    trace: bool,
+) -> Iterator[Result]:
+    """`evaluate_chunk` one result at a time."""
     for situation in situations:
         try:
             # Made whole here: an error in a text takes the result's place, as in a worker.
-            results.append(complete(engine.evaluate(situation, today=today, trace=trace)))
+            result: Result = complete(engine.evaluate(situation, today=today, trace=trace))
         except Exception as error:  # noqa: BLE001 - one situation must not end the batch
-            results.append(failure(error))
-    return results
+            result = failure(error)
+        yield result
 
 
 def failure(error: Exception) -> OutreachRulesError:
@@ -128,7 +143,42 @@ def failure(error: Exception) -> OutreachRulesError:
     return SituationFailedError(name, str(error))
 
 
+def row_chunk(
+    engine: Engine, situations: Iterable[Mapping[str, Any] | BaseModel], today: datetime.date
+) -> list[dict[str, Any]]:
+    """The flat row of each situation in order (with the trace, which rows read), its
+    `id` and `position` left for the caller to set. Each Advice becomes its row as soon as
+    it is made, so a batch never holds its Advice objects (tens of kilobytes each with
+    what their trace is made from; a batch of 5,000 held them all)."""
+    return [
+        result_row(engine, result, 0, None)
+        for result in each_result(engine, situations, today, trace=True)
+    ]
+
+
+def _local(
+    engine: Engine, situations: list[Any], today: datetime.date, trace: bool, rows: bool
+) -> list[Any]:
+    """What this process makes of situations itself: rows, or results."""
+    if rows:
+        return row_chunk(engine, situations, today)
+    return evaluate_chunk(engine, situations, today, trace)
+
+
 _worker_ready = False
+
+
+def _ready_engine(blob: bytes) -> Engine:
+    """The engine of a recipe in a worker process, the collector off from the first call."""
+    global _worker_ready  # noqa: PLW0603 - once per worker process
+    engine = engine_for(blob)
+    if not _worker_ready:
+        # The process lives for one batch and only evaluates, which makes no reference
+        # cycles: the cyclic collector would only walk the engine and the results again and
+        # again (it cost a quarter of the time).
+        gc.disable()
+        _worker_ready = True
+    return engine
 
 
 Shipped = tuple[Advice, TraceInputs | None] | OutreachRulesError
@@ -139,14 +189,7 @@ def _evaluate_in_worker(
 ) -> list[Shipped]:
     """Run in a worker process: each result as its Advice, without the trace but with the
     values the trace is made from, or as its error."""
-    global _worker_ready  # noqa: PLW0603 - once per worker process
-    engine = engine_for(blob)
-    if not _worker_ready:
-        # The process lives for one batch and only evaluates, which makes no reference
-        # cycles: the cyclic collector would only walk the engine and the results again and
-        # again (it cost a quarter of the time).
-        gc.disable()
-        _worker_ready = True
+    engine = _ready_engine(blob)
     shipped: list[Shipped] = []
     for situation in situations:
         try:
@@ -160,6 +203,15 @@ def _evaluate_in_worker(
             advice.__dict__["rulebook"] = None
             shipped.append((with_trace(advice, engine, None), inputs))
     return shipped
+
+
+def _rows_in_worker(
+    blob: bytes, situations: list[Any], today: datetime.date, trace: bool
+) -> list[dict[str, Any]]:
+    """Run in a worker process: the flat row of each situation (`trace` is always on for
+    rows: they read the fired rules and the questions)."""
+    del trace
+    return row_chunk(_ready_engine(blob), situations, today)
 
 
 def _unship(engine: Engine, item: Shipped) -> Result:
@@ -180,19 +232,47 @@ def evaluate_many(
     trace: bool,
 ) -> list[Result]:
     """`Engine.evaluate_many`: see its docstring."""
+    results: list[Result] = _evaluate(engine, situations, today, workers, trace, rows=False)
+    return results
+
+
+def rows_many(
+    engine: Engine,
+    situations: Iterable[Mapping[str, Any] | BaseModel],
+    today: datetime.date | str | None,
+    workers: int,
+) -> list[dict[str, Any]]:
+    """The flat row of each situation, in order, as `evaluate_many` would give its result
+    turned into a row (`rows.result_row`), but made in the process that evaluated it. The
+    caller sets each row's `id` and `position`."""
+    rows: list[dict[str, Any]] = _evaluate(
+        engine, situations, today, workers, trace=True, rows=True
+    )
+    return rows
+
+
+def _evaluate(
+    engine: Engine,
+    situations: Iterable[Mapping[str, Any] | BaseModel],
+    today: datetime.date | str | None,
+    workers: int,
+    trace: bool,
+    rows: bool,
+) -> list[Any]:
+    """Results (or with `rows`, rows) of every situation in order, over `workers` processes."""
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be a positive integer, not {workers!r}")
     items = list(situations)
     day = read_today(today)  # one day for the whole batch, in every worker
     if workers == 1 or len(items) < IN_PROCESS_BELOW:
         with _collector_paused():
-            return evaluate_chunk(engine, items, day, trace)
+            return _local(engine, items, day, trace, rows)
     blob = recipe(engine)
-    results: list[Result | None] = [None] * len(items)
-    payload, sent = _payload(engine, items, results, day, trace)
+    results: list[Any] = [None] * len(items)
+    payload, sent = _payload(engine, items, results, day, trace, rows)
     with _collector_paused():
         answers = [
-            _share_out(engine, blob, chunks, day, trace, workers)
+            _share_out(engine, blob, chunks, day, (trace, rows), workers)
             for chunks in _segments(payload, workers)
         ]
     flat = (result for segment in answers for answer in segment for result in answer)
@@ -207,9 +287,10 @@ def evaluate_many(
 def _payload(
     engine: Engine,
     items: list[Any],
-    results: list[Result | None],
+    results: list[Any],
     today: datetime.date,
     trace: bool,
+    rows: bool,
 ) -> tuple[list[dict[str, Any]], list[int]]:
     """The situations to send to workers, as plain dicts, and their indexes in `items`.
 
@@ -224,13 +305,13 @@ def _payload(
         except Exception:  # noqa: BLE001 - evaluated here, it fails as it would with workers=1
             facts = None
         if facts is None:
-            results[index] = evaluate_chunk(engine, [situation], today, trace)[0]
+            results[index] = _local(engine, [situation], today, trace, rows)[0]
             continue
         payload.append(facts)
         sent.append(index)
     for place in reversed(_unpicklable(payload)):
         index = sent.pop(place)
-        results[index] = evaluate_chunk(engine, [items[index]], today, trace)[0]
+        results[index] = _local(engine, [items[index]], today, trace, rows)[0]
         del payload[place]
     return payload, sent
 
@@ -268,11 +349,12 @@ def _share_out(
     blob: bytes,
     chunks: list[list[Any]],
     today: datetime.date,
-    trace: bool,
+    how: tuple[bool, bool],
     workers: int,
-) -> list[list[Result]]:
+) -> list[list[Any]]:
     """The results of every chunk, in order, evaluated by `workers - 1` worker processes,
     which take chunks from the front, and by this process, which takes them from the back.
+    `how` is (trace, rows): with rows, every process makes rows rather than results.
 
     Every worker gets all the chunks when it starts, and the two ends meet through a pair of
     shared counters, so no thread of this process has to feed the workers (such a thread
@@ -283,28 +365,30 @@ def _share_out(
     Each worker sends on a pipe of its own, which ends when the worker does: a worker that
     dies, even halfway through a message, leaves its chunks to this process.
     """
+    trace, rows = how
     context = _worker_context()
     ends = context.Array("i", [0, len(chunks)])  # next chunk from the front; end of the back
-    answers: list[list[Result] | None] = [None] * len(chunks)
-    crew = _Crew()
+    answers: list[list[Any] | None] = [None] * len(chunks)
+    crew = _Crew(rows)
     try:
-        crew.start(context, min(workers - 1, len(chunks)), (blob, chunks, today, trace, ends))
+        crew.start(context, min(workers - 1, len(chunks)), (blob, chunks, today, how, ends))
         while (number := _take(ends, from_front=False)) is not None:
-            answers[number] = evaluate_chunk(engine, chunks[number], today, trace)
+            answers[number] = _local(engine, chunks[number], today, trace, rows)
             crew.take_in(engine, answers, wait=False)
         crew.take_in(engine, answers, wait=True)
     finally:
         crew.stop()
     for number, answer in enumerate(answers):
         if answer is None:  # a worker died with it: evaluate it here
-            answers[number] = evaluate_chunk(engine, chunks[number], today, trace)
+            answers[number] = _local(engine, chunks[number], today, trace, rows)
     return [answer for answer in answers if answer is not None]
 
 
 class _Crew:
     """The worker processes of one batch and the pipes their results come back on."""
 
-    def __init__(self) -> None:
+    def __init__(self, rows: bool) -> None:
+        self.rows = rows  # the workers send rows, which need no rebuilding here
         self.helpers: list[Any] = []
         self.readers: list[Any] = []  # the pipes of workers not done yet
 
@@ -321,7 +405,7 @@ class _Crew:
             self.readers.append(reader)
         LOG.info("started %d batch worker(s): pids %s", count, [h.pid for h in self.helpers])
 
-    def take_in(self, engine: Engine, answers: list[list[Result] | None], wait: bool) -> None:
+    def take_in(self, engine: Engine, answers: list[list[Any] | None], wait: bool) -> None:
         """Take in what the workers have sent; with `wait`, until every pipe has ended."""
         while self.readers:
             ready = multiprocessing.connection.wait(self.readers, timeout=None if wait else 0)
@@ -330,7 +414,7 @@ class _Crew:
             for reader in ready:
                 self._receive(reader, engine, answers)
 
-    def _receive(self, reader: Any, engine: Engine, answers: list[list[Result] | None]) -> None:
+    def _receive(self, reader: Any, engine: Engine, answers: list[list[Any] | None]) -> None:
         try:
             item = reader.recv()
         except (EOFError, OSError):  # the worker is done, or died (maybe halfway)
@@ -340,7 +424,7 @@ class _Crew:
             reader.close()
             return
         number, shipped = item
-        answers[number] = [_unship(engine, result) for result in shipped]
+        answers[number] = shipped if self.rows else [_unship(engine, one) for one in shipped]
 
     def stop(self) -> None:
         """Workers whose pipes all ended are only exiting: they are not waited for (the
@@ -375,7 +459,7 @@ def _work(
     blob: bytes,
     chunks: list[list[Any]],
     today: datetime.date,
-    trace: bool,
+    how: tuple[bool, bool],
     ends: Any,
     writer: Any,
 ) -> None:
@@ -387,13 +471,15 @@ def _work(
     stops its workers): a worker ignores SIGINT rather than print a traceback, and stops
     quietly once the caller no longer reads."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    trace, rows = how
+    evaluate = _rows_in_worker if rows else _evaluate_in_worker
     outbox: queue.SimpleQueue[Any] = queue.SimpleQueue()
     gone = threading.Event()
     sender = threading.Thread(target=_send_all, args=(outbox, writer, gone), daemon=True)
     sender.start()
     try:
         while not gone.is_set() and (number := _take(ends, from_front=True)) is not None:
-            outbox.put((number, _evaluate_in_worker(blob, chunks[number], today, trace)))
+            outbox.put((number, evaluate(blob, chunks[number], today, trace)))
     finally:
         outbox.put(None)
         sender.join()

@@ -300,8 +300,10 @@ class Engine:
         `path`, as Parquet (needs pyarrow) or JSON Lines, in input order.
 
         The situations are taken `batch` at a time (any iterable, even a generator of
-        millions), evaluated with `evaluate_many(..., workers=workers)` and written before
-        the next batch is taken, so memory holds one batch of results. `key` names a field
+        millions), evaluated by `workers` processes as `evaluate_many` spreads them (each
+        process makes the rows of what it evaluated, so only rows come back from the
+        workers) and written before the next batch is taken, so memory holds one batch of
+        rows. `key` names a field
         of each situation that holds its id: it is taken out before evaluating and becomes
         the row's `id` (the position otherwise). A bad situation gives a row with its
         error's class and message. The file appears, complete, when the call returns.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _catalog as catalog
@@ -242,14 +242,27 @@ def trial(engine: Engine, env: Env, open_rules: list[int], fact: str, value: Any
 
 def _recall_calls(plan: _Plan, fact: str, value: Any, trial_env: Env) -> None:
     """Put the results of the fact's own function calls for this answer in place."""
-    if isinstance(value, list):
+    answer = _answer_key(value)
+    if answer is None:
         return
     for key, call in plan.own_calls[fact]:
-        remembered = (key, type(value), value)
+        remembered = (key, type(value), answer)
         if remembered in plan.call_results:
             trial_env[key] = plan.call_results[remembered]
         else:
             plan.call_results[remembered] = call(trial_env)
+
+
+def _answer_key(value: Any) -> Hashable | None:
+    """An answer tried as a key of the remembered call results. A list answer (the samples
+    of a list fact, the same every time) is keyed by its items: text functions over a list
+    of questions are most of the cost of asking about it. None when it cannot be a key."""
+    if not isinstance(value, list):
+        found: Hashable = value  # answers of the other types are plain values
+        return found
+    if not all(isinstance(item, str | int | float | bool) for item in value):
+        return None
+    return tuple((type(item), item) for item in value)
 
 
 def find_questions(

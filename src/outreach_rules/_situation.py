@@ -127,6 +127,12 @@ def _describe(spec: FactSpec) -> str:
     return " ".join(part for part in parts if part)
 
 
+def not_a_mapping(data: Any, location: str = "") -> SituationError:
+    """The error of a situation that is not a mapping of facts."""
+    message = f"expected a mapping of facts, got {type(data).__name__}"
+    return SituationError([SituationProblem(WHOLE_SITUATION, message, location=location)])
+
+
 def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
     """The known facts of a situation (unknown ones left out); SituationError when invalid."""
     if isinstance(data, model):
@@ -142,13 +148,7 @@ def validate_situation(model: type[BaseModel], data: Any) -> dict[str, Any]:
         else:
             return {k: v for k, v in valid.__dict__.items() if v is not None}
     if not isinstance(data, Mapping):
-        raise SituationError(
-            [
-                SituationProblem(
-                    WHOLE_SITUATION, f"expected a mapping of facts, got {type(data).__name__}"
-                )
-            ]
-        )
+        raise not_a_mapping(data)
     reserved = [
         key
         for key in data

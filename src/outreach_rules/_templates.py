@@ -240,6 +240,9 @@ def _check(text: str, names: Names) -> None:
         raise _syntax_problem(error) from None
     multiline = "\n" in text.strip()
     _check_filters_and_tests(tree, multiline)
+    # The subset is checked before Jinja's code generator (run by meta below) folds
+    # constants in the tree in place; its problem is raised after the names' problems.
+    outside_subset = _subset_problem(tree, names, multiline)
     try:
         undeclared = meta.find_undeclared_variables(tree)
     except TemplateAssertionError as error:  # raised by Jinja's code generator
@@ -259,8 +262,16 @@ def _check(text: str, names: Names) -> None:
                 line=node.lineno,
                 token=node.attr,
             )
-    # A fresh tree: Jinja's code generator (run by meta above) folds constants in place.
-    check_subset(_ENV.parse(text), names, multiline)
+    if outside_subset is not None:
+        raise outside_subset
+
+
+def _subset_problem(tree: nodes.Template, names: Names, multiline: bool) -> TemplateProblem | None:
+    try:
+        check_subset(tree, names, multiline)
+    except TemplateProblem as problem:
+        return problem
+    return None
 
 
 # Plain text with `{{ name }}` insertions only: no other tag, comment or whitespace control.

@@ -226,6 +226,9 @@ def _well_formed(question: str, max_words: int, generic: list[str]) -> bool:
         and emoji_count(question) == 0
         and shouting_count(question) == 0
         and exclamation_runs(question) == 0
+        # Read back as the review reads a draft, it must be one specific question (a '.'
+        # inside it, as in "0:0.5", would end a sentence there).
+        and specific_question_count(_as_question(question), generic) == 1
     )
 
 

@@ -32,7 +32,7 @@ _COUNTS = {
     "count_any": "the number of {1} in {0}",
     "question_count": "the number of questions in {0}",
     "specific_question_count": "the number of specific questions in {0}",
-    "exclamation_runs": "the runs of exclamation marks in {0}",
+    "exclamation_runs": "the number of runs of exclamation marks in {0}",
     "emoji_count": "the number of emoji in {0}",
     "shouting_count": "the number of words in capitals in {0}",
     "unfit_questions": "the questions among {0} that cannot be sent as written",
@@ -114,7 +114,7 @@ class Describer:
         if isinstance(term, expr.Call):
             args = [self.term(arg) for arg in term.args]
             if term.function == "matching_count":
-                return f"the sentences of {args[0]} that match {_any_of(args[2:])}"
+                return f"the number of sentences of {args[0]} that match {_any_of(args[2:])}"
             if term.function == "length" and isinstance(term.args[0], expr.Call):
                 return f"the number of {args[0].removeprefix('the ')}"
             template = _COUNTS.get(term.function)

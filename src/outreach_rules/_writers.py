@@ -1,7 +1,7 @@
 """Streaming batch results to Parquet or JSON Lines (`Engine.evaluate_to`).
 
-The situations are taken from their iterable a batch at a time, evaluated with
-`evaluate_many`, turned into flat rows (`rows.py`) and written before the next batch is
+The situations are taken from their iterable a batch at a time, evaluated and turned into
+flat rows (`rows.py`) by the processes of `_batch.rows_many`, and written before the next batch is
 taken, so memory holds one batch of results however many situations there are. Parquet gets
 one row group per batch (pyarrow); JSON Lines one object per line. A file is written under a
 temporary name and renamed when complete: a run that stops halfway leaves no file that looks
@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .rows import DIGEST_KEY, arrow_schema, result_row, split_key
+from . import _batch
+from .rows import DIGEST_KEY, arrow_schema, split_key
 
 if TYPE_CHECKING:
     from ._engine import Engine
@@ -89,13 +90,16 @@ def rows_of(
     workers: int,
     key: str | None,
 ) -> list[dict[str, Any]]:
-    """The rows of consecutive situations, the first at position `start`."""
+    """The rows of consecutive situations, the first at position `start`. Each process
+    makes the rows of what it evaluated (only rows come back from worker processes); the
+    id and position are set here."""
     split = [split_key(situation, key) for situation in situations]
-    results = engine.evaluate_many([facts for facts, _ in split], today=today, workers=workers)
-    return [
-        result_row(engine, result, start + offset, ident)
-        for offset, (result, (_, ident)) in enumerate(zip(results, split, strict=True))
-    ]
+    rows = _batch.rows_many(engine, [facts for facts, _ in split], today, workers)
+    for offset, (row, (_, ident)) in enumerate(zip(rows, split, strict=True)):
+        position = start + offset
+        row["id"] = ident if ident is not None else str(position)
+        row["position"] = position
+    return rows
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterator[tuple[int, list[Any]]]:

@@ -21,6 +21,7 @@ from ._cli_args import EXIT_FAILED, EXIT_OK, EXIT_USAGE, iso_date, pack_path, si
 from ._engine import Backend, Engine
 from ._files import read_bounded, read_stream_bounded
 from ._interview import run_interview
+from ._situation import not_a_mapping
 from ._yaml import YamlProblem, decode, read_document
 from .errors import WHOLE_SITUATION, OutreachRulesError, SituationError, SituationProblem
 
@@ -76,8 +77,7 @@ def _read_situation(path: str) -> Any:
             [SituationProblem(WHOLE_SITUATION, problem.problem.message, location=where)]
         ) from None
     if not isinstance(data, dict):
-        message = f"expected a mapping of facts, got {type(data).__name__}"
-        raise SituationError([SituationProblem(WHOLE_SITUATION, message, location=name)])
+        raise not_a_mapping(data, location=name)
     return data
 
 
