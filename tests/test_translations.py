@@ -11,12 +11,15 @@ To rewrite the golden files after a deliberate change of messages, run
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
 
 import pytest
 
+import outreach_rules as orr
+from outreach_rules import testing
 from outreach_rules._check import check
 from outreach_rules._cli_author import format_problem
 from outreach_rules._rulebook import load_rulebook
@@ -150,3 +153,31 @@ def test_untranslated_texts_are_warnings_at_their_place(tmp_path: Path) -> None:
         "drafts.note.body",
         "params.greetings",
     }
+
+
+def test_scenarios_read_the_advice_in_their_locale() -> None:
+    """A case's `locale` sets the advice's language and `says` checks what it reads."""
+    engine_cases = testing.load_cases([DATA / "scenarios"])
+    engine = orr.Engine.from_paths(DATA / "pack.yaml", backend="python")
+    assert [case.locale for case in engine_cases] == ["de", None]
+    assert [testing.run_case(engine, case).failures for case in engine_cases] == [[], []]
+
+
+def test_scenarios_report_what_the_advice_does_not_say() -> None:
+    """A `says` expectation that fails shows the needle and what the advice reads."""
+    engine = orr.Engine.from_paths(DATA / "pack.yaml", backend="python")
+    case = testing.load_cases([DATA / "scenarios"])[0]
+    wrong = dataclasses.replace(case, expect={"says": {"contains": ["Go ahead"]}})
+    failures = testing.run_case(engine, wrong).failures
+    assert failures == [
+        "says: expected 'Go ahead'; the advice reads:\n"
+        + "\n".join(
+            "    | " + line
+            for line in [
+                "Schreiben Sie jetzt",
+                "Wer bereit ist, schreibt.",
+                "Schreiben Sie per email vor dem Freitag, 6. März.",
+                "Beginnen Sie mit einem Gruß wie hallo.",
+            ]
+        )
+    ]
