@@ -282,3 +282,18 @@ def test_negotiate_locale_reads_accept_language(engine: orr.Engine) -> None:
     assert engine.negotiate_locale("de;q=0, fr") is None
     assert engine.negotiate_locale(["es", "de"]) == "de"
     assert engine.negotiate_locale("de;q=bad, x-klingon") is None
+
+
+def test_greetings_and_signoffs_come_from_term_lists() -> None:
+    """Protects `has_greeting`/`has_signoff` with a term list: a German draft opens and
+    closes as German does, phrases match as whole words at the start or end of a line, and
+    without a list the English greetings and sign-offs are still recognised."""
+    from outreach_rules._text import has_greeting, has_signoff
+
+    german = "Sehr geehrte Frau Lee,\n\nvielen Dank.\n\nMit freundlichen Grüßen\nAlex Morgan"
+    greetings, signoffs = ["sehr geehrte", "guten tag", "hallo"], ["mit freundlichen grüßen"]
+    assert has_greeting(german, greetings) and has_signoff(german, signoffs)
+    assert not has_greeting(german) and not has_signoff(german)
+    assert not has_greeting("Hallöchen Frau Lee,", ["hallo"])
+    assert not has_signoff("Text\nGrüßen Sie Ihr Team", ["grüßen"])
+    assert has_greeting("Dear Ms. Lee,\nThanks.") and has_signoff("Dear Ms. Lee,\nBest regards,")
