@@ -16,7 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 import outreach_rules as orr
 from outreach_rules import cli, testing
@@ -563,6 +563,7 @@ _SHORT = orr.Engine.from_paths(bundled_pack_dir(), OVERLAY, backend="python")
 
 @settings(max_examples=scaled(150))
 @given(data=testing.situations(_SHORT))
+@example(data={**PREPARED, "channel": "phone", "questions": ["bring * copy of my *"]})
 def test_the_overlay_never_advises_a_call(data: dict[str, object]) -> None:
     """For any situation, no call script, no phone draft, no contact_interviewer decision,
     and no recommendation that talks about making the call."""

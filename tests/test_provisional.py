@@ -70,6 +70,28 @@ def test_a_prepared_candidate_gets_a_provisional_decision(backend: str) -> None:
     )
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_provisional_decision_shows_what_to_do_if_so(backend: str) -> None:
+    """A coach who says "contact the interviewer, provided that ..." goes on with how: the
+    summary and the full explanation give the advice and the draft that apply if the
+    assumptions hold, said to be conditional, and the summary's data carries them."""
+    situation = {**PREPARED_WITH_EMAIL, "interviewer_name": "Dana Lee"}
+    advice = ENGINES[backend].evaluate(situation, today=TODAY)
+    assert advice.decision is None and advice.recommendations == [] and advice.draft is None
+    assert advice.provisional_recommendations[0].rule_id == "contact_interviewer"
+    assert advice.provisional_draft is not None
+    assert advice.provisional_draft.body.startswith("Dear Dana Lee,")
+    summary = advice.summary()
+    assert summary.actions == [r.text for r in advice.provisional_recommendations[:3]]
+    assert summary.draft == advice.provisional_draft
+    text = advice.explain()
+    assert "\nWHAT TO DO, IF SO\n1. You have done your homework" in text
+    assert "\nDRAFT (EMAIL), IF SO\nSubject: " in text
+    full = advice.explain("full")
+    assert "\nHOW TO GO ABOUT IT, IF SO\n1. You have done your homework" in full
+    assert "\nDRAFT (EMAIL), IF SO\nSubject: " in full
+
+
 def test_only_the_assumptions_a_decision_needs_are_listed() -> None:
     """With the no-contact request answered, the provisional decision rests on the other
     assumption alone."""
@@ -103,11 +125,9 @@ def test_provisional_decisions_rest_only_on_assumed_facts(
     supplying those values makes the certain decision equal the provisional one."""
     engine = ENGINES[backend]
     advice = engine.evaluate(situation, today=TODAY)
-    if advice.decision is not None:
+    if advice.decision is not None or advice.provisional is None:
         assert advice.provisional is None and advice.assuming == []
-        return
-    if advice.provisional is None:
-        assert advice.assuming == []
+        assert advice.provisional_recommendations == [] and advice.provisional_draft is None
         return
     assert advice.assuming, "a provisional decision rests on some assumption"
     for item in advice.assuming:
@@ -120,6 +140,8 @@ def test_provisional_decisions_rest_only_on_assumed_facts(
     answered = engine.evaluate(_supplied(advice, situation), today=TODAY)
     assert answered.decision == advice.provisional
     assert answered.provisional is None
+    assert answered.recommendations == advice.provisional_recommendations
+    assert answered.draft == advice.provisional_draft
 
 
 def check_provisional(engine: orr.Engine, situation: dict[str, Any]) -> orr.Advice:
@@ -134,6 +156,8 @@ def check_provisional(engine: orr.Engine, situation: dict[str, Any]) -> orr.Advi
         assert item.value == plain(engine.assumptions[item.fact])
     answered = engine.evaluate(_supplied(advice, situation), today=TODAY)
     assert answered.decision == advice.provisional
+    assert answered.recommendations == advice.provisional_recommendations
+    assert answered.draft == advice.provisional_draft
     return advice
 
 

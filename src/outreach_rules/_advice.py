@@ -91,6 +91,11 @@ class Advice(BaseModel):
     assumed values; None when the decision is certain or nothing would win."""
     assuming: list[Assumption] = Field(default_factory=list)
     """The assumptions a provisional decision rests on: fact, assumed value, question."""
+    provisional_recommendations: list[Recommendation] = Field(default_factory=list)
+    """What to do if the assumptions hold: the recommendations of the evaluation with the
+    assumed values (empty when the decision is certain)."""
+    provisional_draft: Draft | None = None
+    """The message to send if the assumptions hold, when the provisional decision has one."""
     alternatives: list[Decision] = Field(default_factory=list)
     """Decisions that other rules proposed and that lost, with what beat them."""
     recommendations: list[Recommendation] = Field(default_factory=list)

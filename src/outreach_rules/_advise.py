@@ -153,6 +153,8 @@ _PARTS = {
     "provisional": "decide",
     "assuming": "decide",
     "alternatives": "decide",
+    "provisional_recommendations": "if_so",
+    "provisional_draft": "if_so",
     "recommendations": "texts",
     "findings": "texts",
     "draft": "texts",
@@ -160,6 +162,9 @@ _PARTS = {
     "rulebook": "rest",
     "situation": "rest",
 }
+
+
+_ALL_PARTS = ["decide", "texts", "if_so", "questions", "rest"]
 
 
 class Pending:
@@ -182,6 +187,7 @@ class Pending:
         self.today, self.trace, self.translation = today, trace, translation
         self.memo: Memo | None = None
         self.done: set[str] = set()
+        self.assumed: tuple[Env, list[int]] | None = None  # the run a provisional decision won
 
     @only_library_errors
     def fill(self, advice: Advice, name: str | None) -> None:
@@ -190,12 +196,12 @@ class Pending:
         # threads reading at once still share one lock.
         lock = self.__dict__.get("lock") or self.__dict__.setdefault("lock", threading.RLock())
         with lock:
-            parts = [_PARTS[name]] if name is not None else ["decide", "texts", "questions", "rest"]
+            parts = [_PARTS[name]] if name is not None else _ALL_PARTS
             for part in parts:
                 if part not in self.done:
                     getattr(self, "_" + part)(advice.__dict__)
                     self.done.add(part)
-            if name is None or len(self.done) == 4:
+            if name is None or len(self.done) == len(_ALL_PARTS):
                 # Complete: the fields in their declared order (dumps follow it), and
                 # nothing left to make.
                 fields = advice.__dict__
@@ -212,9 +218,11 @@ class Pending:
         words = self.translation
         decisions = _decisions(engine, rules, self.env, set(self.fired), self._reasons(), words)
         winner = decisions[0] if decisions else None
-        provisional, assuming = (
-            _provisional(engine, self.known, self.today, words) if winner is None else (None, [])
-        )
+        provisional: Decision | None = None
+        assuming: list[Assumption] = []
+        if winner is None:
+            found = _provisional(engine, self.known, self.today, words)
+            provisional, assuming, self.assumed = found
         fields.update(
             decision=winner, provisional=provisional, assuming=assuming, alternatives=decisions[1:]
         )
@@ -237,6 +245,20 @@ class Pending:
         findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag", words)
         draft = _draft(engine, winner, env, texts, words)
         fields.update(recommendations=recommendations, findings=findings, draft=draft)
+
+    def _if_so(self, fields: dict[str, Any]) -> None:
+        """What to do, and the draft, if a provisional decision's assumptions hold."""
+        provisional = self._needs_decision(fields) or fields["provisional"]
+        if self.assumed is None or fields["decision"] is not None:
+            fields.update(provisional_recommendations=[], provisional_draft=None)
+            return
+        engine, (env, fired), words = self.engine, self.assumed, self.translation
+        texts = Texts(engine, env, self.today, words.locale if words is not None else None)
+        memo = _reasons_of(engine, env, fired)
+        ranked = sorted(_advising(engine, fired), key=lambda r: (-r.checked.priority, r.id))
+        recommendations = _items(engine, ranked, env, set(fired), memo, texts, "recommend", words)
+        draft = _draft(engine, provisional, env, texts, words)
+        fields.update(provisional_recommendations=recommendations, provisional_draft=draft)
 
     def _questions(self, fields: dict[str, Any]) -> None:
         winner = self._needs_decision(fields)
@@ -294,11 +316,12 @@ def _reasons_of(engine: Engine, env: Env, fired: list[int]) -> Memo:
 
 def _provisional(
     engine: Engine, known: Mapping[str, Any], today: datetime.date, words: Translation | None
-) -> tuple[Decision | None, list[Assumption]]:
-    """The decision that wins on the pack's assumptions, and the assumptions it rests on."""
+) -> tuple[Decision | None, list[Assumption], tuple[Env, list[int]] | None]:
+    """The decision that wins on the pack's assumptions, the assumptions it rests on, and
+    the values and fired rules of that evaluation."""
     found = provisional_run(engine, known, today)
     if found is None:
-        return None, []
+        return None, [], None
     env, fired, assumed = found
     memo = _reasons_of(engine, env, fired)
     decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo, words)[0]
@@ -316,7 +339,7 @@ def _provisional(
         )
         for name, value in assumed.items()
     ]
-    return decision, assuming
+    return decision, assuming, (env, fired)
 
 
 def assumption_text(spec: FactSpec, name: str, value: Any) -> str:

@@ -13,7 +13,7 @@ from ._writer import Writer
 
 if TYPE_CHECKING:
     from ._advice import Advice, WhyNot
-    from ._model import Assumption, Citation, Decision, Reason, Recommendation
+    from ._model import Assumption, Citation, Decision, Draft, Reason, Recommendation
 
 
 def reason_text(reason: Reason) -> str:
@@ -97,14 +97,19 @@ def _full(out: Writer, advice: Advice) -> None:
             out.item("source: " + cite_text(decision.source))
         for loser in advice.alternatives:
             out.item(f"also proposed, and outranked: {loser.title or loser.id}")
-    how = [item for item in advice.recommendations if follows_from(item, advice.decision)]
-    other = [item for item in advice.recommendations if item not in how]
+    # A provisional decision's how-to advice is that of the evaluation on its assumptions.
+    if_so = ", if so" if advice.decision is None and advice.provisional is not None else ""
+    pool = advice.provisional_recommendations if if_so else advice.recommendations
+    how = [item for item in pool if follows_from(item, decision)]
+    led = {item.rule_id for item in how}
+    other = [item for item in advice.recommendations if item.rule_id not in led]
     said = _texts(decision.because) if decision is not None else set()
-    _advice_items(out, "How to go about it", how, advice.decision, said)
+    said |= {item.text for item in advice.assuming}
+    _advice_items(out, "How to go about it" + if_so, how, decision, said)
     _advice_items(out, "Other advice" if how else "Recommendations", other, None, said)
     _advice_items(out, "Findings on your draft", advice.findings, None, said)
     _questions(out, advice)
-    _draft(out, advice)
+    _draft(out, advice.provisional_draft if if_so else advice.draft, if_so)
 
 
 def _texts(reasons: list[Reason]) -> set[str]:
@@ -153,10 +158,10 @@ def _questions(out: Writer, advice: Advice, *, names: bool = False) -> None:
         out.item(f"{question.prompt} ({question.fact})" if names else question.prompt)
 
 
-def _draft(out: Writer, advice: Advice) -> None:
-    if advice.draft is not None:
-        out.heading(f"Draft ({advice.draft.channel})")
-        out.message(advice.draft.subject, advice.draft.body)
+def _draft(out: Writer, draft: Draft | None, if_so: str = "") -> None:
+    if draft is not None:
+        out.heading(f"Draft ({draft.channel}){if_so}")
+        out.message(draft.subject, draft.body)
 
 
 # ---------------------------------------------------------------- trace
@@ -205,7 +210,7 @@ def _trace(out: Writer, advice: Advice) -> None:
             out.item("why: " + item.rationale, 1)
             out.item("source: " + cite_text(item.source), 1)
     _questions(out, advice, names=True)
-    _draft(out, advice)
+    _draft(out, advice.draft)
     if advice.trace is not None:
         out.heading("Rules")
         for rule in advice.trace.rules:

@@ -18,7 +18,7 @@ from typing import TextIO
 from . import _expr as expr
 from ._advice import Advice, Format
 from ._engine import Engine
-from ._questions import prompt_of
+from ._questions import facts_feeding, prompt_of
 from ._rulebook import FactSpec
 from ._templates import names_read
 from .errors import SituationError
@@ -88,7 +88,7 @@ class Interview:
             if draft.decision != decision.id:
                 continue
             if draft.cond is not None:
-                choosing.update(expr.fact_names(draft.cond))
+                choosing.update(facts_feeding(self.engine, expr.fact_names(draft.cond)))
             for text in (draft.spec.subject, draft.spec.body):
                 filling.update(names_read(text))
         ordered = [n for n in facts if n in choosing] + [n for n in facts if n in filling]

@@ -294,11 +294,13 @@ class Summary(_Result):
     decision: SummaryDecision | None = None
     """The decision, certain or provisional; None when neither can be given yet."""
     actions: list[str] = Field(default_factory=list)
-    """The most important actions (three at most), in words."""
+    """The most important actions (three at most), in words; for a provisional decision,
+    those that apply if its assumptions hold."""
     findings: list[SummaryFinding] = Field(default_factory=list)
     """The findings on the candidate's own draft."""
     draft: Draft | None = None
-    """The message to send, filled in, when the decision has one."""
+    """The message to send, filled in, when the decision has one; for a provisional
+    decision, the message to send if its assumptions hold."""
     questions: list[SummaryQuestion] = Field(default_factory=list)
     """The open questions, most important first."""
 

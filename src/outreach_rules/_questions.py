@@ -24,6 +24,7 @@ from ._text import FUNCTIONS
 
 if TYPE_CHECKING:
     from ._engine import Engine
+    from ._rulebook import RuleSpec
     from ._translation import Translation
 
 MAX_LIST_ITEMS = 20
@@ -50,6 +51,7 @@ class _Plan:
             for name in rule.checked.reads:
                 readers.setdefault(name, set()).add(rule.index)
         reach = {name: _reach(name, feeds) for name in program.checked.facts}
+        self.reach = reach  # fact -> itself and every derived fact it feeds
         self.dependents = {
             name: {i for reached in reach[name] for i in readers.get(reached, ())}
             for name in program.checked.facts
@@ -81,7 +83,9 @@ class _Plan:
             for name in program.checked.facts
         }
         self.call_results: dict[tuple[str, type, Any], Any] = {}
-        self.advising = {rule.index for rule in program.rules if rule.checked.spec}
+        # A rule that only sets derived facts advises nothing itself: what it changes shows
+        # in the rules that read those facts, which a trial tests again.
+        self.advising = {rule.index for rule in program.rules if _advises(rule.checked.spec)}
         self.deciding = {
             rule.index
             for rule in program.rules
@@ -118,6 +122,16 @@ class _Plan:
         if spec.type == "list":
             return _list_samples(self.numbers, self.phrases)
         return _text_samples(self.numbers, self.phrases)
+
+
+def facts_feeding(engine: Engine, names: Iterable[str]) -> set[str]:
+    """The facts that are among `names` or feed a derived fact among them."""
+    wanted = set(names)
+    return {fact for fact, reached in _plan(engine).reach.items() if reached & wanted}
+
+
+def _advises(spec: RuleSpec | None) -> bool:
+    return spec is not None and bool(spec.decide or spec.recommend or spec.flag)
 
 
 def _reach(name: str, feeds: dict[str, set[str]]) -> set[str]:

@@ -35,12 +35,15 @@ def _decision(advice: Advice) -> SummaryDecision | None:
 
 
 def summarize(advice: Advice) -> Summary:
-    """The summary of an advice."""
+    """The summary of an advice; for a provisional decision, the actions and the draft are
+    those that apply if its assumptions hold."""
+    if_so = advice.decision is None and advice.provisional is not None
+    actions = advice.provisional_recommendations if if_so else advice.recommendations
     return Summary(
         decision=_decision(advice),
-        actions=[item.text for item in advice.recommendations[:MAX_ACTIONS]],
+        actions=[item.text for item in actions[:MAX_ACTIONS]],
         findings=[SummaryFinding(severity=f.severity, text=f.text) for f in advice.findings],
-        draft=advice.draft,
+        draft=advice.provisional_draft if if_so else advice.draft,
         questions=[
             SummaryQuestion(
                 fact=q.fact,
@@ -74,12 +77,13 @@ def render_summary(advice: Advice, markdown: bool) -> str:
         out.heading("On your draft")
         for finding in summary.findings:
             out.item(finding.text)
+    if_so = ", if so" if summary.decision is not None and summary.decision.provisional else ""
     if summary.actions:
-        out.heading("What to do")
+        out.heading("What to do" + if_so)
         for number, action in enumerate(summary.actions, 1):
             out.item(action, number=number)
     if summary.draft is not None:
-        out.heading(f"Draft ({summary.draft.channel})")
+        out.heading(f"Draft ({summary.draft.channel}){if_so}")
         out.message(summary.draft.subject, summary.draft.body)
     if summary.questions:
         out.heading("Open questions")
