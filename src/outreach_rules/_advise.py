@@ -8,8 +8,10 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _expr as expr
 from . import _templates
 from ._advice import Advice
+from ._catalog import phrases
 from ._compile import CompiledRule, Env
 from ._guard import only_library_errors
 from ._model import (
@@ -58,7 +60,12 @@ Memo = dict[int, list[Reason]]
 
 
 def reasons(
-    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    rule: CompiledRule,
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None = None,
 ) -> list[Reason]:
     """The holding atoms of a fired rule's condition, with values, in words, and the chain
     behind every derived fact they read (computed once per rule per evaluation, and made
@@ -69,22 +76,44 @@ def reasons(
     key = reasons_key(engine, rule, env)
     kept: tuple[Reason, ...] | None = None
     if key is not None:
-        remembered = table(engine, "reasons")
+        remembered = table(engine, "reasons" if words is None else f"reasons.{words.locale}")
         kept = remembered.get(key)
         if kept is None:
-            kept = remembered[key] = tuple(_reasons(engine, rule, env, fired, memo))
+            kept = remembered[key] = tuple(_reasons(engine, rule, env, fired, memo, words))
     # A fresh list for every evaluation; the immutable Reasons in it are shared.
     found = memo[rule.index] = list(kept) if kept is not None else []
     if kept is None:
-        found += _reasons(engine, rule, env, fired, memo)
+        found += _reasons(engine, rule, env, fired, memo, words)
+    return found
+
+
+def _sentences(engine: Engine, rule: CompiledRule, words: Translation | None) -> list[str]:
+    """The sentence of each atom of a rule, in the translation's language (made once per
+    engine and locale)."""
+    if words is None:
+        return [atom.words for atom in rule.atoms]
+    made = table(engine, f"sentences.{words.locale}")
+    found: list[str] | None = made.get(rule.index)
+    if found is None:
+        describer = made.get("describer") or made.setdefault(
+            "describer", words.describer(engine.rulebook.spec)
+        )
+        atoms = expr.atoms(expr.negation_normal_form(rule.checked.cond))
+        found = made[rule.index] = [describer.atom(atom) for atom in atoms]
     return found
 
 
 def _reasons(
-    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    rule: CompiledRule,
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None,
 ) -> list[Reason]:
     found = []
-    for atom in rule.atoms:
+    locale = words.locale if words is not None else None
+    for atom, sentence in zip(rule.atoms, _sentences(engine, rule, words), strict=True):
         if atom.test(env) is not True:
             continue
         value = atom.value(env)
@@ -96,15 +125,20 @@ def _reasons(
                 value=plain(value),
                 condition=atom.text,
                 holds=True,
-                text=fill(atom.words, value, show_value),
-                **_provenance(engine, atom.fact, env, fired, memo),
+                text=fill(sentence, value, functools.partial(show_value, locale=locale)),
+                **_provenance(engine, atom.fact, env, fired, memo, words),
             )
         )
     return found
 
 
 def _provenance(
-    engine: Engine, fact: str | None, env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    fact: str | None,
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None,
 ) -> dict[str, Any]:
     derived = engine.rulebook.spec.derived.get(fact or "")
     if derived is None:
@@ -114,7 +148,7 @@ def _provenance(
     for index in engine.program.setters.get(fact or "", []):
         if index in fired:
             setter = engine.program.rules[index]
-            chain = reasons(engine, setter, env, fired, memo)
+            chain = reasons(engine, setter, env, fired, memo, words)
             return {"set_by": setter.id, "computed_from": None, "because": chain}
     return {"set_by": None, "computed_from": None, "because": []}
 
@@ -133,7 +167,8 @@ def build_advice(
     read (see `Pending`), exactly as they would be made at once. With a `translation`, the
     texts a candidate reads are in its language (the pack's own where it gives none)."""
     advice = Advice.__new__(Advice)
-    object.__setattr__(advice, "__dict__", {"today": today})
+    locale = translation.locale if translation is not None else None
+    object.__setattr__(advice, "__dict__", {"today": today, "locale": locale})
     object.__setattr__(advice, "__pydantic_fields_set__", _FIELD_SET.copy())
     object.__setattr__(advice, "__pydantic_extra__", None)
     make = functools.partial(make_trace, engine, env, set(fired)) if trace else None
@@ -210,7 +245,7 @@ class Pending:
 
     def _reasons(self) -> Memo:
         if self.memo is None:
-            self.memo = _reasons_of(self.engine, self.env, self.fired)
+            self.memo = _reasons_of(self.engine, self.env, self.fired, self.translation)
         return self.memo
 
     def _decide(self, fields: dict[str, Any]) -> None:
@@ -254,7 +289,7 @@ class Pending:
             return
         engine, (env, fired), words = self.engine, self.assumed, self.translation
         texts = Texts(engine, env, self.today, words.locale if words is not None else None)
-        memo = _reasons_of(engine, env, fired)
+        memo = _reasons_of(engine, env, fired, words)
         ranked = sorted(_advising(engine, fired), key=lambda r: (-r.checked.priority, r.id))
         recommendations = _items(engine, ranked, env, set(fired), memo, texts, "recommend", words)
         draft = _draft(engine, provisional, env, texts, words)
@@ -304,13 +339,15 @@ def _advising(engine: Engine, fired: list[int]) -> list[CompiledRule]:
     return [rules[i] for i in fired if rules[i].checked.spec is not None]
 
 
-def _reasons_of(engine: Engine, env: Env, fired: list[int]) -> Memo:
+def _reasons_of(
+    engine: Engine, env: Env, fired: list[int], words: Translation | None = None
+) -> Memo:
     """The reasons of every fired rule. Setters come first (lower strata), so a chain of
     derived facts of any length is explained without recursing once per link."""
     memo: Memo = {}
     fired_set = set(fired)
     for index in sorted(fired, key=lambda i: engine.program.rules[i].stratum):
-        reasons(engine, engine.program.rules[index], env, fired_set, memo)
+        reasons(engine, engine.program.rules[index], env, fired_set, memo, words)
     return memo
 
 
@@ -323,7 +360,7 @@ def _provisional(
     if found is None:
         return None, [], None
     env, fired, assumed = found
-    memo = _reasons_of(engine, env, fired)
+    memo = _reasons_of(engine, env, fired, words)
     decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo, words)[0]
     facts = engine.rulebook.spec.facts
     said = {
@@ -335,20 +372,20 @@ def _provisional(
             fact=name,
             value=plain(value),
             question=prompt_of(name, said[name]),
-            text=assumption_text(said[name], name, value),
+            text=assumption_text(said[name], name, value, words.locale if words else None),
         )
         for name, value in assumed.items()
     ]
     return decision, assuming, (env, fired)
 
 
-def assumption_text(spec: FactSpec, name: str, value: Any) -> str:
+def assumption_text(spec: FactSpec, name: str, value: Any, locale: str | None = None) -> str:
     """An assumed value in words: the fact's own statement for a yes/no fact."""
     words = fact_words({name: spec})[name]
     if isinstance(value, bool):
         said = words.when_true if value else words.when_false
-        return said or f"{words.label}: {'yes' if value else 'no'}"
-    return f"{words.label} is {show_value(value)}"
+        return said or f"{words.label}: {show_value(value, locale)}"
+    return phrases(locale).statement.format(words.label, show_value(value, locale))
 
 
 TraceInputs = tuple[Env, set[int]]
@@ -400,7 +437,7 @@ def _decisions(
                 title=_said(words, "decisions", spec.decide, "title", titles[spec.decide].title),
                 rule_id=rule.id,
                 priority=rule.checked.priority,
-                because=reasons(engine, rule, env, fired, memo),
+                because=reasons(engine, rule, env, fired, memo, words),
                 rationale=_said(words, "rules", rule.id, "rationale", spec.rationale),
                 source=citation(engine, spec.cite),
                 lost_to=proposing[0].id if decisions else None,
@@ -431,7 +468,7 @@ def _items(
             "topic": outcome.topic,
             "text": _render(engine, ("rules", rule.id), f"{kind} text", text, texts, words),
             "priority": rule.checked.priority,
-            "because": reasons(engine, rule, env, fired, memo),
+            "because": reasons(engine, rule, env, fired, memo, words),
             "rationale": _said(words, "rules", rule.id, "rationale", spec.rationale),
             "source": citation(engine, spec.cite),
         }

@@ -31,6 +31,7 @@ from jinja2 import meta as jinja_meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import _templates
+from ._catalog import phrases
 from ._check import CheckedPack, template_position
 from ._rulebook import (
     FactSpec,
@@ -45,6 +46,7 @@ from ._rulebook import (
 )
 from ._suggest import suggest
 from ._templates import Names, TemplateProblem, check_template
+from ._words import Describer, FactWords, fact_words
 from ._yaml import Document, Mark, YamlProblem, decode, read_document
 from .errors import Problem, RulebookError
 
@@ -161,6 +163,20 @@ class Translation:
             }
             found = self._facts[name] = (spec, spec.model_copy(update=update))
         return found[1]
+
+    def describer(self, spec: PackSpec) -> Describer:
+        """What puts conditions into words in this language: the translated labels and
+        statements of the facts and derived facts, and the locale's phrases."""
+        found: dict[str, FactWords] = {}
+        for section, entries in (("facts", spec.facts), ("derived", spec.derived)):
+            for name, own in fact_words(entries).items():
+                true, false = own.when_true, own.when_false
+                found[name] = FactWords(
+                    self.texts.get((section, name, "label"), own.label),
+                    true and self.texts.get((section, name, "when_true"), true),
+                    false and self.texts.get((section, name, "when_false"), false),
+                )
+        return Describer(found, phrases(self.locale), self.params)
 
     def choice(self, fact: str, value: str) -> str | None:
         """The label of an enum fact's value in this language, if the translation gives it."""
