@@ -23,7 +23,8 @@ DATA = Path(__file__).parent / "data" / "translated_drafts"
 SCENARIOS = Path(__file__).parent / "scenarios" / "interview-outreach"
 LOCALES = ["de", "es"]
 CASES = {case.name: case for case in testing.load_cases([SCENARIOS])}
-# The English scenarios only: a case that sets a locale already has its draft in that language.
+# The English scenarios' drafts: a scenario read in another locale (`locale: es`) already
+# has its draft in that language, and the English review of it is not its reference.
 WITH_DRAFTS = sorted(
     name
     for name, case in CASES.items()
