@@ -297,3 +297,27 @@ def test_greetings_and_signoffs_come_from_term_lists() -> None:
     assert not has_greeting("Hallöchen Frau Lee,", ["hallo"])
     assert not has_signoff("Text\nGrüßen Sie Ihr Team", ["grüßen"])
     assert has_greeting("Dear Ms. Lee,\nThanks.") and has_signoff("Dear Ms. Lee,\nBest regards,")
+
+
+def test_the_interview_asks_and_understands_german() -> None:
+    """Protects the guided interview in a locale: the questions, the hints and the closing
+    offer are in German, "ja"/"nein" answer a yes/no question and a choice's German label
+    ("E-Mail") answers an enum question; the advice it ends with is German."""
+    import io
+
+    from outreach_rules._interview import run_interview
+
+    engine = orr.Engine.default(backend="python", locale="de")
+    answers = (
+        "nein\nnein\nja\nja\nnein\nja\n2026-03-06\nE-Mail\nskip\nskip\nskip\nskip\nskip\nnein\n"
+    )
+    transcript = io.StringIO()
+    advice = run_interview(engine, io.StringIO(answers), transcript, datetime.date(2026, 3, 2))
+    shown = transcript.getvalue()
+    assert "Haben Sie die Stellenbeschreibung gründlich durchgearbeitet? [ja/nein]\n> ja" in shown
+    assert "[JJJJ-MM-TT]\n> 2026-03-06" in shown
+    assert "[E-Mail/Telefon]\n> E-Mail" in shown
+    assert advice.situation["channel"] == "email"
+    assert advice.decision is not None and advice.decision.id == "contact_interviewer"
+    assert "\nEntscheidung: " in shown and "Grund" not in shown.split("[ja/nein]")[-1]
+    assert "Die vollständige Erklärung mit allen Gründen und Quellen zeigen? [ja/nein]" in shown

@@ -144,6 +144,17 @@ GERMAN = Phrases(
         "error": "Fehler",
         "email": "E-Mail",
         "Subject:": "Betreff:",
+        "[yes/no]": "[ja/nein]",
+        "[YYYY-MM-DD]": "[JJJJ-MM-TT]",
+        "[separate items with ';']": "[Einträge mit ';' trennen]",
+        "[end with a line holding a single '.']": "[mit einer Zeile beenden, die nur '.' enthält]",
+        "[a whole number]": "[eine ganze Zahl]",
+        "[a number]": "[eine Zahl]",
+        "(no more answers)": "(keine weiteren Antworten)",
+        "Sorry, that answer does not fit:": "Diese Antwort passt leider nicht:",
+        "Show the full explanation, with every reason and source?": (
+            "Die vollständige Erklärung mit allen Gründen und Quellen zeigen?"
+        ),
         "phone": "Telefon",
     },
 )
@@ -223,6 +234,17 @@ SPANISH = Phrases(
         "error": "error",
         "email": "correo electrónico",
         "Subject:": "Asunto:",
+        "[yes/no]": "[sí/no]",
+        "[YYYY-MM-DD]": "[AAAA-MM-DD]",
+        "[separate items with ';']": "[separe los elementos con ';']",
+        "[end with a line holding a single '.']": "[termine con una línea que solo contenga '.']",
+        "[a whole number]": "[un número entero]",
+        "[a number]": "[un número]",
+        "(no more answers)": "(no hay más respuestas)",
+        "Sorry, that answer does not fit:": "Lo siento, esa respuesta no encaja:",
+        "Show the full explanation, with every reason and source?": (
+            "¿Mostrar la explicación completa, con todos los motivos y fuentes?"
+        ),
         "phone": "teléfono",
     },
 )

@@ -34,7 +34,7 @@ from ._locale import choose as choose_locale
 from ._locale import normalise as normalise_locale
 from ._log import LOG
 from ._provisional import assumed_values
-from ._rulebook import Rulebook, load_rulebook
+from ._rulebook import FactSpec, Rulebook, load_rulebook
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
 from ._translation import Translation, check_translations
@@ -251,8 +251,17 @@ class Engine:
             raise SituationError(
                 [SituationProblem(fact, "unknown fact", tuple(suggest(fact, names)))]
             )
-        value = parse_answer(fact, spec, text)
+        value = parse_answer(fact, spec, self._choice_of(fact, spec, text))
         return validate_situation(self.Situation, {fact: value})[fact]
+
+    def _choice_of(self, fact: str, spec: FactSpec, text: Any) -> Any:
+        """An enum's value for an answer that gives its label in the engine's locale
+        ("E-Mail" for email); any other answer as it is."""
+        words = self.translations.get(self.locale or "")
+        if spec.type != "enum" or words is None or not isinstance(text, str):
+            return text
+        labels = {(words.choice(fact, v) or v).casefold(): v for v in spec.values or []}
+        return labels.get(text.strip().casefold(), text)
 
     def evaluate_many(
         self,
