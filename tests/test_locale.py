@@ -321,3 +321,22 @@ def test_the_interview_asks_and_understands_german() -> None:
     assert advice.decision is not None and advice.decision.id == "contact_interviewer"
     assert "\nEntscheidung: " in shown and "Grund" not in shown.split("[ja/nein]")[-1]
     assert "Die vollständige Erklärung mit allen Gründen und Quellen zeigen? [ja/nein]" in shown
+
+
+def test_batches_and_summaries_speak_the_engine_locale() -> None:
+    """Protects the language of a batch: worker processes rebuild the engine with its
+    locale, so every advice of `evaluate_many` is German like one made here, reasons
+    included; the summary says which language it is in."""
+    engine = orr.Engine.from_paths(PACK, backend="python", locale="de")
+    # More than _batch.IN_PROCESS_BELOW: the batch is shared with a worker process.
+    situations = [READY, {**READY, "ready": False}] * 300
+    results = engine.evaluate_many(situations, today=TODAY, workers=2)
+    here = engine.evaluate(READY, today=TODAY)
+    assert all(isinstance(result, orr.Advice) for result in results)
+    first = results[0]
+    assert isinstance(first, orr.Advice)
+    assert first == here and first.locale == "de"
+    assert results[-2] == here  # evaluated by the worker
+    assert first.decision is not None and first.decision.because[0].text == "Sie sind bereit"
+    assert first.summary().locale == "de"
+    assert engine.evaluate(READY, today=TODAY, locale="en").summary().locale is None

@@ -217,10 +217,15 @@ class Engine:
         chosen = self.locale if locale is None else self._locale_of(locale)
         known = validate_situation(self.Situation, situation)
         day = read_today(today)
-        words = None if chosen is None else self.translations[chosen]
-        engine = self if words is None else self._reviewing_in(words)
+        engine, words = self._speaking(chosen)
         env, fired = engine.run(known, day)
         return build_advice(engine, env, fired, known, day, trace=trace, translation=words)
+
+    def _speaking(self, locale: str | None) -> tuple[Engine, Translation | None]:
+        """The engine that evaluates in a translation's locale (see `_reviewing_in`) and
+        the translation; None: the pack's own language."""
+        words = None if locale is None else self.translations[locale]
+        return (self if words is None else self._reviewing_in(words)), words
 
     def _reviewing_in(self, words: Translation) -> Engine:
         """The engine that reviews in a translation's language: this one, or, when the

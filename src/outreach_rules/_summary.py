@@ -55,6 +55,7 @@ def summarize(advice: Advice) -> Summary:
             )
             for q in advice.questions
         ],
+        locale=advice.locale,
     )
 
 
