@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -33,3 +34,14 @@ settings.register_profile(
     deadline=None,  # the fuzz tests time every example themselves
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _no_locale_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line takes its default locale from the environment, and the bundled pack
+    has translations: without this, a test expecting English advice would read German on a
+    machine with LANG=de_DE.UTF-8. A test about the environment sets the variables itself."""
+    from outreach_rules.cli import LOCALE_VARIABLES
+
+    for variable in LOCALE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)

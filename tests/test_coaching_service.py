@@ -329,7 +329,7 @@ def test_openapi_is_built_from_the_models(client: TestClient, engine: orr.Engine
     situation = engine.Situation.__name__
     assert body == {"$ref": f"#/components/schemas/{situation}"}
     assert set(schemas[situation]["properties"]) == set(engine.rulebook.spec.facts)
-    assert {p["name"] for p in advice["parameters"]} == {"today"}
+    assert {p["name"] for p in advice["parameters"]} == {"today", "Accept-Language"}
     assert "/schema/situation" in openapi["paths"]
     assert {"get", "post"} <= set(openapi["paths"]["/questions"])
 
@@ -380,6 +380,31 @@ def test_create_app_takes_any_pack() -> None:
         assert response.status_code == 200, response.text
         assert response.json()["decision"]["id"] == "send_thank_you"
         assert "heard_back" in other.get("/schema/situation").json()["properties"]
+
+
+def test_accept_language_chooses_the_translation() -> None:
+    """Protects the service answering in the first language of `Accept-Language` that the
+    pack has, and in the pack's own language when it has none of them."""
+    service = _load_service()
+    pack = ROOT / "tests" / "data" / "translations" / "pack.yaml"
+    engine = orr.Engine.from_paths(pack, backend="python")
+    situation = {"ready": True, "channel": "email", "draft": "Hallo.", "when": "2026-03-06"}
+    with TestClient(service.create_app(engine)) as other:
+
+        def title(languages: str | None) -> str:
+            headers = {} if languages is None else {"Accept-Language": languages}
+            response = other.post(
+                "/advice", params={"today": "2026-03-02"}, json=situation, headers=headers
+            )
+            assert response.status_code == 200, response.text
+            return str(response.json()["decision"]["title"])
+
+        assert title("fr-CH, de;q=0.8, en;q=0.5") == "Schreiben Sie jetzt"
+        assert title("en-GB, de;q=0.9") == "Go ahead"
+        assert title("fr, it;q=0.5") == "Go ahead"
+        assert title(None) == "Go ahead"
+        questions = other.get("/questions", headers={"Accept-Language": "de-DE"}).json()
+        assert [question["prompt"] for question in questions] == ["Was würden Sie senden?"]
 
 
 # ---------------------------------------------------------------- the form, in a browser

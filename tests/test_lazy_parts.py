@@ -35,7 +35,7 @@ def test_reading_one_part_leaves_the_others_unmade(engine: orr.Engine) -> None:
     recommendations makes the decision and the texts but not the questions, and a dump
     makes every part."""
     advice = engine.evaluate({"interview_date": "2026-03-09", "channel": "email"}, TODAY)
-    assert set(advice.__dict__) == {"today"}
+    assert set(advice.__dict__) == {"today", "locale"}
     advice.recommendations  # noqa: B018 - the read under test
     assert "decision" in advice.__dict__ and "questions" not in advice.__dict__
     advice.model_dump()

@@ -15,6 +15,10 @@ and open http://127.0.0.1:8000/ for the form, or http://127.0.0.1:8000/docs for 
 - `GET /schema/situation`: the JSON Schema of a situation.
 - `GET /`: a one-page form that asks the questions and shows the advice.
 
+Advice, summaries and questions are in the language the request's `Accept-Language` asks
+for, when the pack has a translation for it (`Engine.negotiate_locale`); in the pack's
+own language otherwise.
+
 One `Engine` is built when the app is created and shared by every request: building
 compiles the pack, evaluating only reads it, and the engine is safe to share across the
 threads that FastAPI runs plain `def` endpoints in. An invalid situation gets a 422 whose
@@ -30,7 +34,7 @@ import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Header, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel
@@ -44,6 +48,15 @@ STATIC = Path(__file__).resolve().parent / "static"
 Today = Annotated[
     datetime.date | None,
     Query(description="The day to evaluate on (YYYY-MM-DD); default: the server's today."),
+]
+
+
+Languages = Annotated[
+    str | None,
+    Header(
+        alias="Accept-Language",
+        description="The languages the reader prefers; the advice is in the first the pack has.",
+    ),
 ]
 
 
@@ -87,15 +100,24 @@ def create_app(engine: orr.Engine | None = None) -> FastAPI:
         return JSONResponse(status_code=422, content={"detail": _request_problems(engine, error)})
 
     @app.post("/advice", response_model=orr.Advice, summary="Advice for a situation")
-    def advice(situation: situation_model, today: Today = None) -> orr.Advice:  # type: ignore[valid-type]
+    def advice(
+        situation: situation_model,  # type: ignore[valid-type]
+        today: Today = None,
+        languages: Languages = None,
+    ) -> orr.Advice:
         """The decision, recommendations, findings, questions, draft and trace."""
-        return engine.evaluate(situation, today=today)
+        return engine.evaluate(situation, today=today, locale=_locale(engine, languages))
 
     @app.post("/summary", response_model=orr.Summary, summary="The advice in short")
-    def summary(situation: situation_model, today: Today = None) -> orr.Summary:  # type: ignore[valid-type]
+    def summary(
+        situation: situation_model,  # type: ignore[valid-type]
+        today: Today = None,
+        languages: Languages = None,
+    ) -> orr.Summary:
         """The decision (or the provisional one), why, the top actions, the findings on
         the draft, the draft and the open questions: what a person reads first."""
-        return engine.evaluate(situation, today=today).summary()
+        locale = _locale(engine, languages)
+        return engine.evaluate(situation, today=today, locale=locale).summary()
 
     @app.post("/answer", response_model=ParsedAnswer, summary="Read a typed answer")
     def answer(typed: TypedAnswer) -> ParsedAnswer:
@@ -104,14 +126,19 @@ def create_app(engine: orr.Engine | None = None) -> FastAPI:
         return ParsedAnswer(fact=typed.fact, value=value)
 
     @app.post("/questions", response_model=list[orr.Question], summary="Questions to ask next")
-    def questions(situation: situation_model, today: Today = None) -> list[orr.Question]:  # type: ignore[valid-type]
+    def questions(
+        situation: situation_model,  # type: ignore[valid-type]
+        today: Today = None,
+        languages: Languages = None,
+    ) -> list[orr.Question]:
         """The unknown facts whose answer could change the advice, most important first."""
-        return engine.evaluate(situation, today=today).questions
+        locale = _locale(engine, languages)
+        return engine.evaluate(situation, today=today, locale=locale).questions
 
     @app.get("/questions", response_model=list[orr.Question], summary="Questions to start with")
-    def first_questions(today: Today = None) -> list[orr.Question]:
+    def first_questions(today: Today = None, languages: Languages = None) -> list[orr.Question]:
         """The questions for a situation where nothing is known yet."""
-        return engine.evaluate({}, today=today).questions
+        return engine.evaluate({}, today=today, locale=_locale(engine, languages)).questions
 
     @app.get("/schema/situation", summary="The JSON Schema of a situation")
     def situation_schema() -> dict[str, Any]:
@@ -123,6 +150,11 @@ def create_app(engine: orr.Engine | None = None) -> FastAPI:
         return FileResponse(STATIC / "index.html", media_type="text/html")
 
     return app
+
+
+def _locale(engine: orr.Engine, languages: str | None) -> str | None:
+    """The locale to answer in: the first of the request's languages the pack has."""
+    return engine.negotiate_locale(languages) if languages else None
 
 
 def _problems(error: orr.SituationError) -> list[dict[str, Any]]:

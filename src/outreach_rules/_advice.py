@@ -112,6 +112,9 @@ class Advice(BaseModel):
     """The known facts the advice was made from."""
     today: datetime.date
     """The day the advice was made for."""
+    locale: str | None = None
+    """The language of the advice's texts (a translation's locale, such as "de"); None:
+    the pack's own language."""
     _trace: Trace | None = PrivateAttr(default=None)
     _make_trace: Callable[[], Trace] | None = PrivateAttr(default=None)
     _pending: Pending | None = PrivateAttr(default=None)
@@ -268,7 +271,7 @@ class Advice(BaseModel):
 
 
 # The fields an evaluation may leave to be made when first read.
-_LAZY = frozenset(Advice.model_fields) - {"today"}
+_LAZY = frozenset(Advice.model_fields) - {"today", "locale"}
 
 
 def _reason(condition: Any) -> Reason:

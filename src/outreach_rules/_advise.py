@@ -8,8 +8,10 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _expr as expr
 from . import _templates
 from ._advice import Advice
+from ._catalog import phrases
 from ._compile import CompiledRule, Env
 from ._guard import only_library_errors
 from ._model import (
@@ -34,6 +36,7 @@ from .errors import EvaluationError
 if TYPE_CHECKING:
     from ._engine import Engine
     from ._rulebook import Cite, FactSpec
+    from ._translation import Translation
 
 
 def citation(engine: Engine, cite: Cite) -> Citation:
@@ -57,7 +60,12 @@ Memo = dict[int, list[Reason]]
 
 
 def reasons(
-    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    rule: CompiledRule,
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None = None,
 ) -> list[Reason]:
     """The holding atoms of a fired rule's condition, with values, in words, and the chain
     behind every derived fact they read (computed once per rule per evaluation, and made
@@ -68,22 +76,44 @@ def reasons(
     key = reasons_key(engine, rule, env)
     kept: tuple[Reason, ...] | None = None
     if key is not None:
-        remembered = table(engine, "reasons")
+        remembered = table(engine, "reasons" if words is None else f"reasons.{words.locale}")
         kept = remembered.get(key)
         if kept is None:
-            kept = remembered[key] = tuple(_reasons(engine, rule, env, fired, memo))
+            kept = remembered[key] = tuple(_reasons(engine, rule, env, fired, memo, words))
     # A fresh list for every evaluation; the immutable Reasons in it are shared.
     found = memo[rule.index] = list(kept) if kept is not None else []
     if kept is None:
-        found += _reasons(engine, rule, env, fired, memo)
+        found += _reasons(engine, rule, env, fired, memo, words)
+    return found
+
+
+def _sentences(engine: Engine, rule: CompiledRule, words: Translation | None) -> list[str]:
+    """The sentence of each atom of a rule, in the translation's language (made once per
+    engine and locale)."""
+    if words is None:
+        return [atom.words for atom in rule.atoms]
+    made = table(engine, f"sentences.{words.locale}")
+    found: list[str] | None = made.get(rule.index)
+    if found is None:
+        describer = made.get("describer") or made.setdefault(
+            "describer", words.describer(engine.rulebook.spec)
+        )
+        atoms = expr.atoms(expr.negation_normal_form(rule.checked.cond))
+        found = made[rule.index] = [describer.atom(atom) for atom in atoms]
     return found
 
 
 def _reasons(
-    engine: Engine, rule: CompiledRule, env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    rule: CompiledRule,
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None,
 ) -> list[Reason]:
     found = []
-    for atom in rule.atoms:
+    locale = words.locale if words is not None else None
+    for atom, sentence in zip(rule.atoms, _sentences(engine, rule, words), strict=True):
         if atom.test(env) is not True:
             continue
         value = atom.value(env)
@@ -95,15 +125,20 @@ def _reasons(
                 value=plain(value),
                 condition=atom.text,
                 holds=True,
-                text=fill(atom.words, value, show_value),
-                **_provenance(engine, atom.fact, env, fired, memo),
+                text=fill(sentence, value, functools.partial(show_value, locale=locale)),
+                **_provenance(engine, atom.fact, env, fired, memo, words),
             )
         )
     return found
 
 
 def _provenance(
-    engine: Engine, fact: str | None, env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    fact: str | None,
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None,
 ) -> dict[str, Any]:
     derived = engine.rulebook.spec.derived.get(fact or "")
     if derived is None:
@@ -113,7 +148,7 @@ def _provenance(
     for index in engine.program.setters.get(fact or "", []):
         if index in fired:
             setter = engine.program.rules[index]
-            chain = reasons(engine, setter, env, fired, memo)
+            chain = reasons(engine, setter, env, fired, memo, words)
             return {"set_by": setter.id, "computed_from": None, "because": chain}
     return {"set_by": None, "computed_from": None, "because": []}
 
@@ -126,15 +161,18 @@ def build_advice(
     today: datetime.date,
     *,
     trace: bool,
+    translation: Translation | None = None,
 ) -> Advice:
     """Advice from the fired rules and the final values; its parts are made when first
-    read (see `Pending`), exactly as they would be made at once."""
+    read (see `Pending`), exactly as they would be made at once. With a `translation`, the
+    texts a candidate reads are in its language (the pack's own where it gives none)."""
     advice = Advice.__new__(Advice)
-    object.__setattr__(advice, "__dict__", {"today": today})
+    locale = translation.locale if translation is not None else None
+    object.__setattr__(advice, "__dict__", {"today": today, "locale": locale})
     object.__setattr__(advice, "__pydantic_fields_set__", _FIELD_SET.copy())
     object.__setattr__(advice, "__pydantic_extra__", None)
     make = functools.partial(make_trace, engine, env, set(fired)) if trace else None
-    pending = Pending(engine, env, fired, known, today, trace)
+    pending = Pending(engine, env, fired, known, today, trace, translation)
     private = {"_trace": None, "_make_trace": make, "_pending": pending}
     object.__setattr__(advice, "__pydantic_private__", private)
     return advice
@@ -178,9 +216,10 @@ class Pending:
         known: Mapping[str, Any],
         today: datetime.date,
         trace: bool,
+        translation: Translation | None = None,
     ) -> None:
         self.engine, self.env, self.fired, self.known = engine, env, fired, known
-        self.today, self.trace = today, trace
+        self.today, self.trace, self.translation = today, trace, translation
         self.memo: Memo | None = None
         self.done: set[str] = set()
         self.assumed: tuple[Env, list[int]] | None = None  # the run a provisional decision won
@@ -206,17 +245,19 @@ class Pending:
 
     def _reasons(self) -> Memo:
         if self.memo is None:
-            self.memo = _reasons_of(self.engine, self.env, self.fired)
+            self.memo = _reasons_of(self.engine, self.env, self.fired, self.translation)
         return self.memo
 
     def _decide(self, fields: dict[str, Any]) -> None:
         engine, rules = self.engine, _advising(self.engine, self.fired)
-        decisions = _decisions(engine, rules, self.env, set(self.fired), self._reasons())
+        words = self.translation
+        decisions = _decisions(engine, rules, self.env, set(self.fired), self._reasons(), words)
         winner = decisions[0] if decisions else None
         provisional: Decision | None = None
         assuming: list[Assumption] = []
         if winner is None:
-            provisional, assuming, self.assumed = _provisional(engine, self.known, self.today)
+            found = _provisional(engine, self.known, self.today, words)
+            provisional, assuming, self.assumed = found
         fields.update(
             decision=winner, provisional=provisional, assuming=assuming, alternatives=decisions[1:]
         )
@@ -231,12 +272,13 @@ class Pending:
     def _texts(self, fields: dict[str, Any]) -> None:
         winner = self._needs_decision(fields)
         engine, env, fired = self.engine, self.env, set(self.fired)
-        texts = Texts(engine, env, self.today)
+        words = self.translation
+        texts = Texts(engine, env, self.today, words.locale if words is not None else None)
         memo = self._reasons()
         ranked = sorted(_advising(engine, self.fired), key=lambda r: (-r.checked.priority, r.id))
-        recommendations = _items(engine, ranked, env, fired, memo, texts, "recommend")
-        findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag")
-        draft = _draft(engine, winner, env, texts)
+        recommendations = _items(engine, ranked, env, fired, memo, texts, "recommend", words)
+        findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag", words)
+        draft = _draft(engine, winner, env, texts, words)
         fields.update(recommendations=recommendations, findings=findings, draft=draft)
 
     def _if_so(self, fields: dict[str, Any]) -> None:
@@ -245,11 +287,12 @@ class Pending:
         if self.assumed is None or fields["decision"] is not None:
             fields.update(provisional_recommendations=[], provisional_draft=None)
             return
-        engine, (env, fired) = self.engine, self.assumed
-        texts, memo = Texts(engine, env, self.today), _reasons_of(engine, env, fired)
+        engine, (env, fired), words = self.engine, self.assumed, self.translation
+        texts = Texts(engine, env, self.today, words.locale if words is not None else None)
+        memo = _reasons_of(engine, env, fired, words)
         ranked = sorted(_advising(engine, fired), key=lambda r: (-r.checked.priority, r.id))
-        recommendations = _items(engine, ranked, env, set(fired), memo, texts, "recommend")
-        draft = _draft(engine, provisional, env, texts)
+        recommendations = _items(engine, ranked, env, set(fired), memo, texts, "recommend", words)
+        draft = _draft(engine, provisional, env, texts, words)
         fields.update(provisional_recommendations=recommendations, provisional_draft=draft)
 
     def _questions(self, fields: dict[str, Any]) -> None:
@@ -260,7 +303,7 @@ class Pending:
         first = frozenset(item.fact for item in fields["assuming"])
         engine, env = self.engine, self.env
         fields["questions"] = find_questions(
-            engine, env, self.known, self.today, self.fired, winner, first
+            engine, env, self.known, self.today, self.fired, winner, first, self.translation
         )
 
     def _rest(self, fields: dict[str, Any]) -> None:
@@ -296,18 +339,20 @@ def _advising(engine: Engine, fired: list[int]) -> list[CompiledRule]:
     return [rules[i] for i in fired if rules[i].checked.spec is not None]
 
 
-def _reasons_of(engine: Engine, env: Env, fired: list[int]) -> Memo:
+def _reasons_of(
+    engine: Engine, env: Env, fired: list[int], words: Translation | None = None
+) -> Memo:
     """The reasons of every fired rule. Setters come first (lower strata), so a chain of
     derived facts of any length is explained without recursing once per link."""
     memo: Memo = {}
     fired_set = set(fired)
     for index in sorted(fired, key=lambda i: engine.program.rules[i].stratum):
-        reasons(engine, engine.program.rules[index], env, fired_set, memo)
+        reasons(engine, engine.program.rules[index], env, fired_set, memo, words)
     return memo
 
 
 def _provisional(
-    engine: Engine, known: Mapping[str, Any], today: datetime.date
+    engine: Engine, known: Mapping[str, Any], today: datetime.date, words: Translation | None
 ) -> tuple[Decision | None, list[Assumption], tuple[Env, list[int]] | None]:
     """The decision that wins on the pack's assumptions, the assumptions it rests on, and
     the values and fired rules of that evaluation."""
@@ -315,29 +360,32 @@ def _provisional(
     if found is None:
         return None, [], None
     env, fired, assumed = found
-    memo = _reasons_of(engine, env, fired)
-    decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo)[0]
+    memo = _reasons_of(engine, env, fired, words)
+    decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo, words)[0]
     facts = engine.rulebook.spec.facts
+    said = {
+        name: facts[name] if words is None else words.fact(name, facts[name]) for name in assumed
+    }
     assuming = [
         build(
             Assumption,
             fact=name,
             value=plain(value),
-            question=prompt_of(name, facts[name]),
-            text=assumption_text(facts[name], name, value),
+            question=prompt_of(name, said[name]),
+            text=assumption_text(said[name], name, value, words.locale if words else None),
         )
         for name, value in assumed.items()
     ]
     return decision, assuming, (env, fired)
 
 
-def assumption_text(spec: FactSpec, name: str, value: Any) -> str:
+def assumption_text(spec: FactSpec, name: str, value: Any, locale: str | None = None) -> str:
     """An assumed value in words: the fact's own statement for a yes/no fact."""
     words = fact_words({name: spec})[name]
     if isinstance(value, bool):
         said = words.when_true if value else words.when_false
-        return said or f"{words.label}: {'yes' if value else 'no'}"
-    return f"{words.label} is {show_value(value)}"
+        return said or f"{words.label}: {show_value(value, locale)}"
+    return phrases(locale).statement.format(words.label, show_value(value, locale))
 
 
 TraceInputs = tuple[Env, set[int]]
@@ -362,13 +410,19 @@ def trace_inputs(advice: Advice) -> TraceInputs | None:
 
 
 def _decisions(
-    engine: Engine, rules: list[CompiledRule], env: Env, fired: set[int], memo: Memo
+    engine: Engine,
+    rules: list[CompiledRule],
+    env: Env,
+    fired: set[int],
+    memo: Memo,
+    words: Translation | None = None,
 ) -> list[Decision]:
     proposing = sorted(
         (r for r in rules if r.checked.spec and r.checked.spec.decide),
         key=lambda r: (-r.checked.priority, r.id),
     )
     decisions: list[Decision] = []
+    titles = engine.rulebook.spec.decisions
     proposed: set[str] = set()
     for rule in proposing:
         spec = rule.checked.spec
@@ -380,11 +434,11 @@ def _decisions(
             build(
                 Decision,
                 id=spec.decide,
-                title=engine.rulebook.spec.decisions[spec.decide].title,
+                title=_said(words, "decisions", spec.decide, "title", titles[spec.decide].title),
                 rule_id=rule.id,
                 priority=rule.checked.priority,
-                because=reasons(engine, rule, env, fired, memo),
-                rationale=spec.rationale,
+                because=reasons(engine, rule, env, fired, memo, words),
+                rationale=_said(words, "rules", rule.id, "rationale", spec.rationale),
                 source=citation(engine, spec.cite),
                 lost_to=proposing[0].id if decisions else None,
             )
@@ -400,6 +454,7 @@ def _items(
     memo: Memo,
     texts: Texts,
     kind: str,
+    words: Translation | None = None,
 ) -> list[Any]:
     items: list[Any] = []
     for rule in rules:
@@ -407,13 +462,14 @@ def _items(
         outcome = getattr(spec, kind) if spec else None
         if spec is None or outcome is None:
             continue
+        text = _said(words, "rules", rule.id, kind, outcome.text)
         fields = {
             "rule_id": rule.id,
             "topic": outcome.topic,
-            "text": _render(engine, ("rules", rule.id), f"{kind} text", outcome.text, texts),
+            "text": _render(engine, ("rules", rule.id), f"{kind} text", text, texts, words),
             "priority": rule.checked.priority,
-            "because": reasons(engine, rule, env, fired, memo),
-            "rationale": spec.rationale,
+            "because": reasons(engine, rule, env, fired, memo, words),
+            "rationale": _said(words, "rules", rule.id, "rationale", spec.rationale),
             "source": citation(engine, spec.cite),
         }
         items.append(
@@ -435,43 +491,69 @@ def _ends_review(rule: CompiledRule) -> bool:
     return spec is not None and spec.flag is not None and spec.flag.ends_review
 
 
-def _draft(engine: Engine, winner: Decision | None, env: Env, texts: Texts) -> Draft | None:
+def _draft(
+    engine: Engine, winner: Decision | None, env: Env, texts: Texts, words: Translation | None
+) -> Draft | None:
     if winner is None:
         return None
     for draft in engine.program.checked.drafts:
         test = engine.program.draft_tests.get(draft.id)
         if draft.decision != winner.id or (test is not None and test(env) is not True):
             continue
-        spec = draft.spec
+        spec, owner = draft.spec, ("drafts", draft.id)
+        subject = _said(words, "drafts", draft.id, "subject", spec.subject)
+        body = _said(words, "drafts", draft.id, "body", spec.body)
         return build(
             Draft,
             id=draft.id,
             channel=spec.channel,
-            subject=_render(engine, ("drafts", draft.id), "subject", spec.subject, texts),
-            body=_render(engine, ("drafts", draft.id), "body", spec.body, texts),
+            subject=_render(engine, owner, "subject", subject, texts, words),
+            body=_render(engine, owner, "body", body, texts, words),
             source=citation(engine, spec.cite),
         )
     return None
 
 
-def _render(engine: Engine, owner: tuple[str, str], part: str, text: str, texts: Texts) -> str:
-    """A filled-in text; EvaluationError naming the pack file, the rule or draft and the
-    template line when it fails or runs past its bounds."""
-    return texts.fill(text, lambda source, values: _rendered(engine, owner, part, source, values))
+def _said(words: Translation | None, section: str, name: str, part: str, original: str) -> str:
+    """A text in the translation's language, or the pack's own when it gives none."""
+    return original if words is None else words.text(section, name, part, original)
+
+
+def _render(
+    engine: Engine,
+    owner: tuple[str, str],
+    part: str,
+    text: str,
+    texts: Texts,
+    words: Translation | None = None,
+) -> str:
+    """A filled-in text; EvaluationError naming the pack (or translation) file, the rule or
+    draft and the template line when it fails or runs past its bounds."""
+    return texts.fill(
+        text, lambda source, values: _rendered(engine, owner, part, source, values, words)
+    )
 
 
 def _rendered(
-    engine: Engine, owner: tuple[str, str], part: str, text: str, values: dict[str, Any]
+    engine: Engine,
+    owner: tuple[str, str],
+    part: str,
+    text: str,
+    values: dict[str, Any],
+    words: Translation | None,
 ) -> str:
     try:
         return _templates.render(text, values)
     except _templates.RenderProblem as problem:
         section, name = owner
-        file, _ = engine.rulebook.locate(section, name)
+        path = engine.rulebook.locate(section, name)[0].path
+        key = (section, name, part.removesuffix(" text"))
+        if words is not None and key in words.where and words.texts.get(key) == text:
+            path = words.where[key][0].path
         kind = "rule" if section == "rules" else "draft"
         line = f", template line {problem.line}" if problem.line else ""
         raise EvaluationError(
-            f"{file.path}: {kind} '{name}', {part}{line}: {problem.message}"
+            f"{path}: {kind} '{name}', {part}{line}: {problem.message}"
         ) from problem.__cause__
 
 

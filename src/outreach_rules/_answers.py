@@ -16,8 +16,10 @@ from ._rulebook import FactSpec
 from ._suggest import suggest
 from .errors import SituationError, SituationProblem
 
-YES = frozenset({"y", "yes", "true"})
-NO = frozenset({"n", "no", "false"})
+# The answers to a yes/no question in every language the engine speaks (English, German,
+# Spanish): none means yes in one and no in another.
+YES = frozenset({"y", "yes", "true", "j", "ja", "sí", "si", "s"})
+NO = frozenset({"n", "no", "false", "nein"})
 
 
 def _problem(fact: str, message: str, suggestions: tuple[str, ...] = ()) -> SituationError:

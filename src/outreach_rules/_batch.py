@@ -219,8 +219,11 @@ def _unship(engine: Engine, item: Shipped) -> Result:
     if isinstance(item, OutreachRulesError):
         return item
     advice, inputs = item
-    advice.__dict__["rulebook"] = rulebook_info(engine)  # same packs: checked by the digest
-    return with_trace(advice, engine, inputs)
+    # The engine that made it: the same packs (checked by the digest), reviewing drafts in
+    # the engine's locale.
+    speaking, _ = engine._speaking(engine.locale)
+    advice.__dict__["rulebook"] = rulebook_info(speaking)
+    return with_trace(advice, speaking, inputs)
 
 
 # ---------------------------------------------------------------- the parent's side

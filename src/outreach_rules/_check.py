@@ -30,7 +30,7 @@ from ._rulebook import (
 from ._suggest import suggest
 from ._templates import Names, TemplateProblem, check_template
 from ._text import FUNCTIONS
-from ._yaml import YamlProblem
+from ._yaml import Document, YamlProblem
 from .errors import Problem, RulebookError
 
 MAX_RULES = 5_000
@@ -551,13 +551,21 @@ def _template_position(
 ) -> tuple[int, int, int]:
     """Line, column and width in the pack file of the template line a problem is on (and of
     its token there, when it can be found); the start of the text otherwise."""
-    mark = file.doc.mark(path)
+    return template_position(file.doc, path, text, error)
+
+
+def template_position(
+    doc: Document, path: tuple[str | int, ...], text: str, error: TemplateProblem
+) -> tuple[int, int, int]:
+    """Line, column and width in a document of the template line a problem is on (and of
+    its token there, when it can be found); the start of the text otherwise."""
+    mark = doc.mark(path)
     rows = text.splitlines()
     if not 0 < error.line <= len(rows):
         return mark.line, mark.column, 1
     wanted = rows[error.line - 1].strip()
     probe = wanted[:40]
-    lines = file.doc.lines
+    lines = doc.lines
     # A block scalar keeps its lines (line k just below the `|` at the mark, or on the
     # mark's own line when the text starts there): try those first. A folded or quoted one
     # may join lines: then search onwards.

@@ -17,7 +17,7 @@ import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel
 
@@ -29,12 +29,22 @@ from ._cache import EngineCache
 from ._check import check
 from ._compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
 from ._guard import only_library_errors
+from ._locale import PACK_LANGUAGE, accepted_locales
+from ._locale import choose as choose_locale
+from ._locale import normalise as normalise_locale
 from ._log import LOG
 from ._provisional import assumed_values
-from ._rulebook import Rulebook, load_rulebook
+from ._rulebook import FactSpec, Rulebook, load_rulebook
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
-from .errors import EvaluationError, OutreachRulesError, SituationError, SituationProblem
+from ._translation import Translation, check_translations
+from .errors import (
+    EvaluationError,
+    OutreachRulesError,
+    RulebookError,
+    SituationError,
+    SituationProblem,
+)
 
 Backend = Literal["auto", "durable", "python"]
 
@@ -58,12 +68,18 @@ class Engine:
         params: Mapping[str, Any] | None = None,
         backend: Backend = "auto",
         sources: Sequence[str] = (),
+        locale: str | None = None,
     ) -> None:
         started = time.perf_counter()
         self._sources = tuple(sources)
         self._params = dict(params or {})
         self.program: Program = compile_pack(check(rulebook, self._params))
         self.rulebook = rulebook
+        # The translations beside the packs, by locale; one with an error refuses the pack.
+        self.translations: dict[str, Translation] = _translations(self.program)
+        self.locale: str | None = None if locale is None else self._locale_of(locale)
+        # By locale: the engines that review drafts with a translation's term lists.
+        self._localised: dict[str, Engine] = {}
         self.backend = _choose_backend(backend)
         self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
         self._lock = threading.Lock()
@@ -87,17 +103,64 @@ class Engine:
     # construction ------------------------------------------------------------
     @classmethod
     def from_paths(
-        cls, *paths: str | Path, params: Mapping[str, Any] | None = None, backend: Backend = "auto"
+        cls,
+        *paths: str | Path,
+        params: Mapping[str, Any] | None = None,
+        backend: Backend = "auto",
+        locale: str | None = None,
     ) -> Engine:
-        """Load pack files (a folder gives its *.yaml files, sorted); later ones overlay."""
+        """Load pack files (a folder gives its *.yaml files, sorted); later ones overlay.
+
+        `locale` (`"de"`, `"es_MX"`, `"de-AT"`) is the language of the advice by default:
+        the pack's translations for it (`translations/NAME.LOCALE.yaml` beside each pack
+        file, or those of its language alone) give the texts, and dates are written as the
+        locale writes them. None: the pack's own language."""
         return cls(
-            load_rulebook(paths), params=params, backend=backend, sources=[str(p) for p in paths]
+            load_rulebook(paths),
+            params=params,
+            backend=backend,
+            sources=[str(p) for p in paths],
+            locale=locale,
         )
 
     @classmethod
-    def default(cls, backend: Backend = "auto", params: Mapping[str, Any] | None = None) -> Engine:
-        """The packs shipped with the package."""
-        return cls.from_paths(bundled_pack_dir(), params=params, backend=backend)
+    def default(
+        cls,
+        backend: Backend = "auto",
+        params: Mapping[str, Any] | None = None,
+        locale: str | None = None,
+    ) -> Engine:
+        """The packs shipped with the package (`locale`: see `from_paths`)."""
+        return cls.from_paths(bundled_pack_dir(), params=params, backend=backend, locale=locale)
+
+    @property
+    def locales(self) -> list[str]:
+        """The locales the pack has translations for, sorted."""
+        return sorted(self.translations)
+
+    def negotiate_locale(self, accepted: str | Iterable[str]) -> str | None:
+        """The locale to answer in, from an HTTP `Accept-Language` header
+        (`"de-CH, de;q=0.9, en;q=0.8"`) or a list of locales, most wanted first: the first
+        one the pack can speak, by weight. None (the pack's own language) when it can speak
+        none of them, or when the first it can is English, the language packs are written in.
+        """
+        for wanted in accepted_locales(accepted):
+            try:
+                return self._locale_of(wanted)
+            except ValueError:
+                continue
+        return None
+
+    def _locale_of(self, locale: str) -> str | None:
+        """The translation's locale that serves `locale` (None: the pack's own language,
+        English, serves an English locale the pack has no translation for); ValueError when
+        none does."""
+        try:
+            return choose_locale(locale, self.translations)
+        except ValueError:
+            if normalise_locale(locale).split("_")[0] == PACK_LANGUAGE:
+                return None
+            raise
 
     @property
     def _host(self) -> _durable.DurableHost | None:
@@ -117,7 +180,8 @@ class Engine:
         # An engine travels by its sources; a live durable host never crosses a process.
         if not self._sources:
             raise OutreachRulesError("only engines built from paths can be pickled")
-        return (_rebuild, (self._sources, self._params, self.backend, self.rulebook.digest))
+        recipe = (self._sources, self._params, self.backend, self.rulebook.digest, self.locale)
+        return (_rebuild, recipe)
 
     # inspection -------------------------------------------------------------
     def compiled_rulesets(self) -> dict[str, dict[str, Any]]:
@@ -140,17 +204,44 @@ class Engine:
         today: datetime.date | str | None = None,
         *,
         trace: bool = True,
+        locale: str | None = None,
     ) -> Advice:
         """Advice for one situation.
 
         `today` is the day date-derived facts are read on: a `date` or an ISO date text
         such as "2026-03-02"; None (the default) is the current day. Anything else, a
         `datetime` or a falsy value such as `0` or `""` included, raises SituationError
-        naming `today`."""
+        naming `today`. `locale` is the language of this advice's texts, instead of the
+        engine's (see `from_paths`); ValueError when the pack has no translation for it.
+        The decision and the rules that fire are the same in every locale."""
+        chosen = self.locale if locale is None else self._locale_of(locale)
         known = validate_situation(self.Situation, situation)
         day = read_today(today)
-        env, fired = self.run(known, day)
-        return build_advice(self, env, fired, known, day, trace=trace)
+        engine, words = self._speaking(chosen)
+        env, fired = engine.run(known, day)
+        return build_advice(engine, env, fired, known, day, trace=trace, translation=words)
+
+    def _speaking(self, locale: str | None) -> tuple[Engine, Translation | None]:
+        """The engine that evaluates in a translation's locale (see `_reviewing_in`) and
+        the translation; None: the pack's own language."""
+        words = None if locale is None else self.translations[locale]
+        return (self if words is None else self._reviewing_in(words)), words
+
+    def _reviewing_in(self, words: Translation) -> Engine:
+        """The engine that reviews in a translation's language: this one, or, when the
+        translation gives term lists (`params`), one built on the same packs with them (the
+        parameters this engine was given still win), made on first use."""
+        if not words.params:
+            return self
+        with self._lock:
+            found = self._localised.get(words.locale)
+            if found is None:
+                params = {**words.params, **self._params}
+                backend = cast(Backend, self.backend)
+                found = Engine(self.rulebook, params=params, backend=backend)
+                found.translations = self.translations
+                self._localised[words.locale] = found
+        return found
 
     def parse_answer(self, fact: str, text: str) -> Any:
         """The value a typed answer to a fact's question stands for, as `evaluate` takes it.
@@ -165,8 +256,17 @@ class Engine:
             raise SituationError(
                 [SituationProblem(fact, "unknown fact", tuple(suggest(fact, names)))]
             )
-        value = parse_answer(fact, spec, text)
+        value = parse_answer(fact, spec, self._choice_of(fact, spec, text))
         return validate_situation(self.Situation, {fact: value})[fact]
+
+    def _choice_of(self, fact: str, spec: FactSpec, text: Any) -> Any:
+        """An enum's value for an answer that gives its label in the engine's locale
+        ("E-Mail" for email); any other answer as it is."""
+        words = self.translations.get(self.locale or "")
+        if spec.type != "enum" or words is None or not isinstance(text, str):
+            return text
+        labels = {(words.choice(fact, v) or v).casefold(): v for v in spec.values or []}
+        return labels.get(text.strip().casefold(), text)
 
     def evaluate_many(
         self,
@@ -325,6 +425,9 @@ class Engine:
             if self._host is not None:
                 self._host.close()
                 self._host = None
+            localised = list(self._localised.values())
+        for engine in localised:
+            engine.close()
 
 
 class _HostSlot:
@@ -385,10 +488,23 @@ def _choose_backend(backend: str) -> str:
     return "python"
 
 
+def _translations(program: Program) -> dict[str, Translation]:
+    """The checked translations of a program's packs; RulebookError on any error in them."""
+    translations, problems = check_translations(program.checked)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        raise RulebookError(errors)
+    return translations
+
+
 def _rebuild(
-    sources: Sequence[str], params: dict[str, Any], backend: Backend, digest: str | None = None
+    sources: Sequence[str],
+    params: dict[str, Any],
+    backend: Backend,
+    digest: str | None = None,
+    locale: str | None = None,
 ) -> Engine:
-    engine = Engine.from_paths(*sources, params=params, backend=backend)
+    engine = Engine.from_paths(*sources, params=params, backend=backend, locale=locale)
     if digest is not None and engine.rulebook.digest != digest:
         # Another process would otherwise answer from packs that changed on disk meanwhile.
         raise OutreachRulesError(

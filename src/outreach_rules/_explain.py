@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ._catalog import word
 from ._writer import Writer
 
 if TYPE_CHECKING:
@@ -21,17 +22,23 @@ def reason_text(reason: Reason) -> str:
     return reason.text or reason.condition
 
 
-def cite_text(cite: Citation) -> str:
+def cite_text(cite: Citation, locale: str | None = None) -> str:
     """A citation as `title, "section"` (marked when it is the pack's own guidance)."""
-    own = " (the pack's own guidance)" if cite.own else ""
+    own = " (" + word(locale, "the pack's own guidance") + ")" if cite.own else ""
     return f'{cite.title}, "{cite.section}"{own}'
 
 
-def provided_that(assuming: list[Assumption]) -> str:
+def joined(parts: list[str], locale: str | None = None) -> str:
+    """`a, b and c`, in the locale's words."""
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + f" {word(locale, 'and')} " + parts[-1]
+
+
+def provided_that(assuming: list[Assumption], locale: str | None = None) -> str:
     """`provided that a, b and c`: the assumptions a provisional decision rests on."""
     said = [item.text or f"{item.fact} is {item.value}" for item in assuming]
-    joined = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else "".join(said)
-    return f"provided that {joined}"
+    return f"{word(locale, 'provided that')} {joined(said, locale)}"
 
 
 def decision_line(advice: Advice) -> str | None:
@@ -40,7 +47,7 @@ def decision_line(advice: Advice) -> str | None:
         return advice.decision.title or advice.decision.id
     if advice.provisional is not None:
         title = advice.provisional.title or advice.provisional.id
-        return f"{title} — {provided_that(advice.assuming)}"
+        return f"{title} — {provided_that(advice.assuming, advice.locale)}"
     return None
 
 
@@ -59,11 +66,13 @@ def render(advice: Advice, level: str, markdown: bool) -> str:
 
 
 # ---------------------------------------------------------------- full
-def _chain(out: Writer, reasons: list[Reason], depth: int, lead: str) -> None:
+def _chain(
+    out: Writer, reasons: list[Reason], depth: int, lead: str, locale: str | None = None
+) -> None:
     """Reasons in words, each followed by the reasons of the rule that set its fact."""
     for reason in reasons:
-        out.item(f"{lead} {reason_text(reason)}", depth)
-        _chain(out, reason.because, depth + 1, "as")
+        out.item(f"{word(locale, lead)} {reason_text(reason)}", depth)
+        _chain(out, reason.because, depth + 1, "as", locale)
 
 
 def follows_from(item: Recommendation, decision: Decision | None) -> bool:
@@ -83,33 +92,44 @@ def rests_on(reason: Reason, rule_id: str) -> bool:
 
 
 def _full(out: Writer, advice: Advice) -> None:
-    decision = advice.decision or advice.provisional
-    out.heading("Decision")
+    decision, locale = advice.decision or advice.provisional, advice.locale
+    out.heading(word(locale, "Decision"))
     line = decision_line(advice)
     if decision is None or line is None:
-        out.paragraph("No decision yet: the answers to the questions below decide it.")
+        out.paragraph(word(locale, NO_DECISION))
     else:
         out.paragraph(line)
         shown = {item.fact for item in advice.assuming}
-        _chain(out, [r for r in decision.because if r.fact not in shown], 0, "because")
-        out.item("why: " + decision.rationale)
-        if decision.source:
-            out.item("source: " + cite_text(decision.source))
+        reasons = [r for r in decision.because if r.fact not in shown]
+        _chain(out, reasons, 0, "because", locale)
+        _why_and_source(out, decision.rationale, decision.source, 0, locale)
         for loser in advice.alternatives:
-            out.item(f"also proposed, and outranked: {loser.title or loser.id}")
+            out.item(f"{word(locale, 'also proposed, and outranked:')} {loser.title or loser.id}")
     # A provisional decision's how-to advice is that of the evaluation on its assumptions.
-    if_so = ", if so" if advice.decision is None and advice.provisional is not None else ""
+    if_so = word(locale, ", if so") if advice.decision is None and advice.provisional else ""
     pool = advice.provisional_recommendations if if_so else advice.recommendations
     how = [item for item in pool if follows_from(item, decision)]
     led = {item.rule_id for item in how}
     other = [item for item in advice.recommendations if item.rule_id not in led]
     said = _texts(decision.because) if decision is not None else set()
     said |= {item.text for item in advice.assuming}
-    _advice_items(out, "How to go about it" + if_so, how, decision, said)
-    _advice_items(out, "Other advice" if how else "Recommendations", other, None, said)
-    _advice_items(out, "Findings on your draft", advice.findings, None, said)
+    items = _Items(out, said, locale)
+    items.show(word(locale, "How to go about it") + if_so, how, decision)
+    items.show(word(locale, "Other advice" if how else "Recommendations"), other, None)
+    items.show(word(locale, "Findings on your draft"), advice.findings, None)
     _questions(out, advice)
-    _draft(out, advice.provisional_draft if if_so else advice.draft, if_so)
+    _draft(out, advice.provisional_draft if if_so else advice.draft, if_so, locale)
+
+
+NO_DECISION = "No decision yet: the answers to the questions below decide it."
+
+
+def _why_and_source(
+    out: Writer, rationale: str, source: Citation | None, depth: int, locale: str | None
+) -> None:
+    out.item(f"{word(locale, 'why:')} {rationale}", depth)
+    if source is not None:
+        out.item(f"{word(locale, 'source:')} {cite_text(source, locale)}", depth)
 
 
 def _texts(reasons: list[Reason]) -> set[str]:
@@ -128,40 +148,48 @@ def _already_said(reason: Reason, said: set[str]) -> bool:
     return bool(reason.because) and all(_already_said(inner, said) for inner in reason.because)
 
 
-def _advice_items(
-    out: Writer, title: str, items: list[Any], decision: Decision | None, said: set[str]
-) -> None:
-    if not items:
-        return
-    out.heading(title)
-    for number, item in enumerate(items, 1):
-        severity = f"[{item.severity}] " if hasattr(item, "severity") else ""
+class _Items:
+    """Numbered recommendations or findings, each with the reasons, rationale and source
+    that the decision above has not already given."""
+
+    def __init__(self, out: Writer, said: set[str], locale: str | None) -> None:
+        self.out, self.said, self.locale = out, said, locale
+
+    def show(self, title: str, items: list[Any], decision: Decision | None) -> None:
+        if not items:
+            return
+        self.out.heading(title)
+        for number, item in enumerate(items, 1):
+            self._item(number, item, decision)
+
+    def _item(self, number: int, item: Any, decision: Decision | None) -> None:
+        out, locale = self.out, self.locale
+        severity = f"[{word(locale, item.severity)}] " if hasattr(item, "severity") else ""
         out.item(severity + item.text, number=number)
         if decision is not None and item.rule_id == decision.rule_id:
-            continue  # the decision's own advice: its reasons and source are shown above
+            return  # the decision's own advice: its reasons and source are shown above
         own = [
             reason
             for reason in item.because
             if not (decision is not None and rests_on(reason, decision.rule_id))
-            and not _already_said(reason, said)
+            and not _already_said(reason, self.said)
         ]
-        _chain(out, own, 1, "because")
-        out.item("why: " + item.rationale, 1)
-        out.item("source: " + cite_text(item.source), 1)
+        _chain(out, own, 1, "because", locale)
+        _why_and_source(out, item.rationale, item.source, 1, locale)
 
 
 def _questions(out: Writer, advice: Advice, *, names: bool = False) -> None:
     if not advice.questions:
         return
-    out.heading("Questions")
+    out.heading("Questions" if names else word(advice.locale, "Questions"))
     for question in advice.questions:
         out.item(f"{question.prompt} ({question.fact})" if names else question.prompt)
 
 
-def _draft(out: Writer, draft: Draft | None, if_so: str = "") -> None:
+def _draft(out: Writer, draft: Draft | None, if_so: str = "", locale: str | None = None) -> None:
     if draft is not None:
-        out.heading(f"Draft ({draft.channel}){if_so}")
-        out.message(draft.subject, draft.body)
+        out.heading(f"{word(locale, 'Draft')} ({word(locale, draft.channel)}){if_so}")
+        out.message(draft.subject, draft.body, word(locale, "Subject:"))
 
 
 # ---------------------------------------------------------------- trace

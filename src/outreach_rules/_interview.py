@@ -17,6 +17,8 @@ from typing import TextIO
 
 from . import _expr as expr
 from ._advice import Advice, Format
+from ._answers import YES
+from ._catalog import word
 from ._engine import Engine
 from ._questions import facts_feeding, prompt_of
 from ._rulebook import FactSpec
@@ -57,7 +59,7 @@ class Interview:
                 self._ask(fact)
                 advice = self._advice()
         except _Ended:
-            self.write.write("\n(no more answers)\n")
+            self.write.write(f"\n{self._word('(no more answers)')}\n")
             self._show(advice)
             return advice
         self._show(advice)
@@ -94,11 +96,17 @@ class Interview:
         ordered = [n for n in facts if n in choosing] + [n for n in facts if n in filling]
         return [name for name in dict.fromkeys(ordered) if name not in self.known]
 
+    def _word(self, english: str) -> str:
+        return word(self.engine.locale, english)
+
     def _ask(self, fact: str) -> None:
         spec = self.engine.rulebook.spec.facts[fact]
+        words = self.engine.translations.get(self.engine.locale or "")
+        said = spec if words is None else words.fact(fact, spec)
         self.asked.add(fact)
         for _ in range(MAX_TRIES):
-            self.write.write(f"{prompt_of(fact, spec)} {_hint(spec)}".rstrip() + "\n> ")
+            hint = self._hint(fact, spec)
+            self.write.write(f"{prompt_of(fact, said)} {hint}".rstrip() + "\n> ")
             self.write.flush()
             answer = self._line(spec)
             if not _is_terminal(self.read):
@@ -108,7 +116,8 @@ class Interview:
             try:
                 self.known[fact] = self.engine.parse_answer(fact, answer)
             except SituationError as error:
-                self.write.write(f"Sorry, that answer does not fit: {error.problems[0].message}\n")
+                sorry = self._word("Sorry, that answer does not fit:")
+                self.write.write(f"{sorry} {error.problems[0].message}\n")
                 continue
             return
 
@@ -127,16 +136,25 @@ class Interview:
             raise _Ended
         return "\n".join(lines)
 
+    def _hint(self, fact: str, spec: FactSpec) -> str:
+        """How to answer, in the interview's language: an enum's choices by their labels."""
+        if spec.type == "enum":
+            words = self.engine.translations.get(self.engine.locale or "")
+            labels = [(words and words.choice(fact, v)) or v for v in spec.values or []]
+            return "[" + "/".join(labels) + "]"
+        return self._word(_HINTS.get(spec.type, "")) if spec.type in _HINTS else ""
+
     def _show(self, advice: Advice) -> None:
         self.write.write("\n" + advice.explain("summary", format=self.format))
 
     def _offer_full(self, advice: Advice) -> None:
-        self.write.write("\nShow the full explanation, with every reason and source? [yes/no]\n> ")
+        offer = self._word("Show the full explanation, with every reason and source?")
+        self.write.write(f"\n{offer} {self._word('[yes/no]')}\n> ")
         self.write.flush()
         line = self.read.readline()
         if not _is_terminal(self.read):
             self.write.write(line.strip() + "\n")
-        if line.strip().lower() in ("y", "yes"):
+        if line.strip().lower() in YES:
             self.write.write("\n" + advice.explain("full", format=self.format))
 
 
@@ -147,18 +165,14 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def _hint(spec: FactSpec) -> str:
-    hints = {
-        "bool": "[yes/no]",
-        "date": "[YYYY-MM-DD]",
-        "list": "[separate items with ';']",
-        "text": "[end with a line holding a single '.']",
-        "int": "[a whole number]",
-        "float": "[a number]",
-    }
-    if spec.type == "enum":
-        return "[" + "/".join(spec.values or []) + "]"
-    return hints.get(spec.type, "")
+_HINTS = {
+    "bool": "[yes/no]",
+    "date": "[YYYY-MM-DD]",
+    "list": "[separate items with ';']",
+    "text": "[end with a line holding a single '.']",
+    "int": "[a whole number]",
+    "float": "[a number]",
+}
 
 
 def run_interview(

@@ -303,6 +303,9 @@ class Summary(_Result):
     decision, the message to send if its assumptions hold."""
     questions: list[SummaryQuestion] = Field(default_factory=list)
     """The open questions, most important first."""
+    locale: str | None = None
+    """The language of the texts (a translation's locale, such as "de"); None: the pack's
+    own language."""
 
 
 # ---------------------------------------------------------------- building without validating

@@ -10,9 +10,11 @@ through derived facts), so asking costs a fraction of a full evaluation per answ
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from . import _catalog as catalog
 from . import _expr as expr
 from ._compile import Env, Program, call_closure, memo_key
 from ._model import Choice, Decision, Question, build
@@ -23,6 +25,7 @@ from ._text import FUNCTIONS
 if TYPE_CHECKING:
     from ._engine import Engine
     from ._rulebook import RuleSpec
+    from ._translation import Translation
 
 MAX_LIST_ITEMS = 20
 MAX_SAMPLE_WORDS = 2_000
@@ -284,6 +287,7 @@ def find_questions(
     fired: list[int],
     winner: Decision | None,
     first: frozenset[str] = frozenset(),
+    words: Translation | None = None,
 ) -> list[Question]:
     """Unknown facts worth asking about: the facts in `first` (those a provisional decision
     rests on), then those that can change the decision; among equals, the pack's
@@ -308,7 +312,7 @@ def find_questions(
             top = max(engine.program.rules[i].checked.priority for i in affects)
             order = float("inf") if spec.ask_order is None else spec.ask_order
             rank = (0 if name in first else 1, 0 if changes else 1, order, -top, position)
-            found.append((rank, _question(engine, name, spec, affects, changes)))
+            found.append((rank, _question(engine, name, spec, affects, changes, words)))
     return [question for _, question in sorted(found, key=lambda item: item[0])]
 
 
@@ -359,30 +363,50 @@ def prompt_of(name: str, spec: FactSpec) -> str:
     return spec.question or f"What is {name.replace('_', ' ')}?"
 
 
-_YES_NO = (build(Choice, value=True, label="Yes"), build(Choice, value=False, label="No"))
-
-
-def choices_of(spec: FactSpec) -> list[Choice] | None:
-    """The answers a yes/no or choice fact offers, each value as `evaluate` takes it."""
+def choices_of(
+    spec: FactSpec, name: str = "", words: Translation | None = None
+) -> list[Choice] | None:
+    """The answers a yes/no or choice fact offers, each value as `evaluate` takes it, with
+    labels in the translation's language when one is given."""
     if spec.type == "bool":
-        return list(_YES_NO)
+        return list(_yes_no(words.locale if words is not None else None))
     if spec.type == "enum":
         return [
-            build(Choice, value=value, label=value[:1].upper() + value[1:])
+            build(Choice, value=value, label=_choice_label(name, value, words))
             for value in spec.values or []
         ]
     return None
 
 
+@functools.lru_cache(maxsize=32)
+def _yes_no(locale: str | None) -> tuple[Choice, Choice]:
+    """The answers of a yes/no question in a locale's words (shared: they are immutable)."""
+    return (
+        build(Choice, value=True, label=catalog.word(locale, "Yes")),
+        build(Choice, value=False, label=catalog.word(locale, "No")),
+    )
+
+
+def _choice_label(fact: str, value: str, words: Translation | None) -> str:
+    said = words.choice(fact, value) if words is not None else None
+    return said if said is not None else value[:1].upper() + value[1:]
+
+
 def _question(
-    engine: Engine, name: str, spec: FactSpec, affects: set[int], changes: bool
+    engine: Engine,
+    name: str,
+    spec: FactSpec,
+    affects: set[int],
+    changes: bool,
+    words: Translation | None = None,
 ) -> Question:
+    said = spec if words is None else words.fact(name, spec)
     return build(
         Question,
         fact=name,
-        prompt=prompt_of(name, spec),
+        prompt=prompt_of(name, said),
         type=spec.type,
-        choices=choices_of(spec),
+        choices=choices_of(spec, name, words),
         affects=sorted(engine.program.rules[i].id for i in affects),
         changes_decision=changes,
     )

@@ -83,8 +83,10 @@ class Texts:
     text counts against the evaluation's output budget as if it had been rendered, so the
     bounds of docs/limits.md hold alike."""
 
-    def __init__(self, engine: Engine, env: Env, today: datetime.date) -> None:
-        self._engine, self._env, self._today = engine, env, today
+    def __init__(
+        self, engine: Engine, env: Env, today: datetime.date, locale: str | None = None
+    ) -> None:
+        self._engine, self._env, self._today, self._locale = engine, env, today, locale
         self._table = table(engine, "texts")
         self._values: dict[str, Any] | None = None
         self._given = 0  # characters of remembered texts given before the values were made
@@ -95,7 +97,7 @@ class Texts:
         if self._values is None:
             checked = self._engine.program.checked
             facts = {name: self._env.get(name) for name in checked.facts}
-            self._values = _templates.context(facts, checked.params, self._today)
+            self._values = _templates.context(facts, checked.params, self._today, self._locale)
             _templates.charge(self._values, self._given)
         return self._values
 
@@ -125,7 +127,7 @@ class Texts:
 
     def _key(self, text: str) -> tuple[Any, ...] | None:
         found = _values_key(self._reads(text), self._env)
-        return None if found is None else (text, self._today, *found)
+        return None if found is None else (text, self._today, self._locale, *found)
 
     def _reads(self, text: str) -> tuple[str, ...]:
         """The facts and derived facts a text reads (parameters are fixed for an engine)."""

@@ -357,15 +357,19 @@ def _dedupe(problems: Iterable[Problem]) -> list[Problem]:
     return list(seen.values())
 
 
-def _problems_from_pydantic(doc: Document, errors: list[Any]) -> list[Problem]:
+def _problems_from_pydantic(
+    doc: Document, errors: list[Any], root: type[BaseModel] | None = None
+) -> list[Problem]:
     """Pydantic's errors as Problems, in order; the errors of one value that matches no
-    member of a union (one error per member) become a single problem naming them all."""
+    member of a union (one error per member) become a single problem naming them all.
+    `root` is the model the document was validated as (a pack unless told)."""
+    root = root or PackSpec
     found: list[Problem | tuple[Any, ...]] = []
     unions: dict[tuple[Any, ...], tuple[_Union, list[Any]]] = {}
     for error in errors:
-        union = _union_of(tuple(error["loc"]))
+        union = _union_of(tuple(error["loc"]), root)
         if union is None:
-            found.append(_problem_from_pydantic(doc, error))
+            found.append(_problem_from_pydantic(doc, error, root))
         elif union.loc in unions:
             unions[union.loc][1].append(error)
         else:
@@ -376,11 +380,11 @@ def _problems_from_pydantic(doc: Document, errors: list[Any]) -> list[Problem]:
     ]
 
 
-def _problem_from_pydantic(doc: Document, error: Any) -> Problem:
+def _problem_from_pydantic(doc: Document, error: Any, root: type[BaseModel]) -> Problem:
     loc = _data_path(doc.data, tuple(error["loc"]))
     rule_id = _rule_id_at(doc.data, loc)
     if error["type"] == "extra_forbidden":
-        known = _fields_at(loc[:-1])
+        known = _fields_at(loc[:-1], root)
         return doc.problem_at(
             doc.key_mark(loc),
             f"unknown key '{loc[-1]}'",
@@ -433,10 +437,10 @@ class _Union:
 _ACCEPTED = {"RuleSpec.when": "a condition (text) or true/false"}
 
 
-def _union_of(loc: tuple[Any, ...]) -> _Union | None:
-    """The union a pydantic error location passes through, found by walking the pack's
-    types along it (the first one; pydantic names the member tried right after it)."""
-    current: Any = PackSpec
+def _union_of(loc: tuple[Any, ...], root: type[BaseModel]) -> _Union | None:
+    """The union a pydantic error location passes through, found by walking the types of
+    `root` along it (the first one; pydantic names the member tried right after it)."""
+    current: Any = root
     field_name: str | None = None
     for index, part in enumerate(loc):
         members = _members(current)
@@ -556,9 +560,9 @@ def _rule_id_at(data: Any, loc: tuple[Any, ...]) -> str | None:
     return None
 
 
-def _fields_at(loc: tuple[Any, ...]) -> list[str]:
-    """The field names of the model found at `loc` inside a pack (for did-you-mean)."""
-    current: Any = PackSpec
+def _fields_at(loc: tuple[Any, ...], root: type[BaseModel]) -> list[str]:
+    """The field names of the model found at `loc` inside `root` (for did-you-mean)."""
+    current: Any = root
     for part in loc:
         current = _unwrap(current)
         if _is_model(current):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._explain import decision_line
+from ._catalog import word
+from ._explain import NO_DECISION, decision_line, joined
 from ._model import Summary, SummaryDecision, SummaryFinding, SummaryQuestion
 from ._writer import Writer
 
@@ -54,39 +55,42 @@ def summarize(advice: Advice) -> Summary:
             )
             for q in advice.questions
         ],
+        locale=advice.locale,
     )
 
 
-def _sentence(parts: list[str]) -> str:
+def _sentence(parts: list[str], locale: str | None) -> str:
     """`Because a, b and c.`"""
-    joined = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-    return f"Because {joined}."
+    return f"{word(locale, 'Because')} {joined(parts, locale)}."
 
 
 def render_summary(advice: Advice, markdown: bool) -> str:
     """The summary as text (wrapped at 100 columns) or Markdown."""
-    summary = summarize(advice)
+    summary, locale = summarize(advice), advice.locale
     out = Writer(markdown)
     line = decision_line(advice)
     if summary.decision is None or line is None:
-        out.paragraph("No decision yet: the answers to the questions below decide it.")
+        out.paragraph(word(locale, NO_DECISION))
     else:
-        why = _sentence(summary.decision.because) if summary.decision.because else ""
-        out.paragraph(f"{line}. {why}", strong="Decision:")
+        because = summary.decision.because
+        why = _sentence(because, locale) if because else ""
+        out.paragraph(f"{line}. {why}", strong=word(locale, "Decision:"))
     if summary.findings:
-        out.heading("On your draft")
+        out.heading(word(locale, "On your draft"))
         for finding in summary.findings:
             out.item(finding.text)
-    if_so = ", if so" if summary.decision is not None and summary.decision.provisional else ""
+    provisional = summary.decision is not None and summary.decision.provisional
+    if_so = word(locale, ", if so") if provisional else ""
     if summary.actions:
-        out.heading("What to do" + if_so)
+        out.heading(word(locale, "What to do") + if_so)
         for number, action in enumerate(summary.actions, 1):
             out.item(action, number=number)
     if summary.draft is not None:
-        out.heading(f"Draft ({summary.draft.channel}){if_so}")
-        out.message(summary.draft.subject, summary.draft.body)
+        channel = word(locale, summary.draft.channel)
+        out.heading(f"{word(locale, 'Draft')} ({channel}){if_so}")
+        out.message(summary.draft.subject, summary.draft.body, word(locale, "Subject:"))
     if summary.questions:
-        out.heading("Open questions")
+        out.heading(word(locale, "Open questions"))
         for question in summary.questions:
             labels = " / ".join(choice.label for choice in question.choices or [])
             out.item(question.prompt + (f" ({labels})" if labels else ""))

@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
+from . import _locale
 from ._guard import describe
 from ._suggest import suggest
 from ._template_check import (
@@ -36,7 +37,7 @@ from ._template_check import (
     TemplateProblem,
     check_subset,
 )
-from ._text import FUNCTIONS, long_date
+from ._text import FUNCTIONS
 
 __all__ = [
     "MAX_EVALUATION_OUTPUT",
@@ -62,6 +63,7 @@ _GLOBAL_NAMES = frozenset({"params", "today", "range", "loop"})
 _LOOP_FILTER = "outreach rules: counted loop"  # names no template can write
 _SLICE_FILTER = "outreach rules: slice"
 _BUDGET_KEY = "outreach rules: evaluation budget"  # likewise, in a context
+_LOCALE_KEY = "outreach rules: locale"  # the locale dates are written in (None: English)
 _BINARY: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,
     "-": operator.sub,
@@ -199,10 +201,16 @@ class _Rewriter(NodeTransformer):
 
 def _environment() -> _Environment:
     env = _Environment(autoescape=False, keep_trailing_newline=False)
-    env.filters["long_date"] = long_date
+    env.filters["long_date"] = _long_date
     env.filters[_LOOP_FILTER] = _counted
     env.filters[_SLICE_FILTER] = _sliced
     return env
+
+
+@pass_context
+def _long_date(context: Any, value: datetime.date | None) -> str:
+    """`long_date` in the locale of the evaluation ('Freitag, 6. März')."""
+    return _locale.long_date(value, context.get(_LOCALE_KEY))
 
 
 _ENV = _environment()
@@ -336,16 +344,21 @@ def _none_safe(function: Any, *args: Any) -> Any:
 
 
 def context(
-    values: Mapping[str, Any], params: Mapping[str, Any], today: datetime.date
+    values: Mapping[str, Any],
+    params: Mapping[str, Any],
+    today: datetime.date,
+    locale: str | None = None,
 ) -> dict[str, Any]:
     """What the templates of one evaluation see: functions, facts (None when unknown),
-    `params` and `today`. Made once and shared by all of them, with their output budget."""
+    `params` and `today`. Made once and shared by all of them, with their output budget
+    and the locale their dates are written in."""
     return {
         **_functions(today),
         **values,
         "params": params,
         "today": today,
         _BUDGET_KEY: _EvaluationBudget(),
+        _LOCALE_KEY: locale,
     }
 
 

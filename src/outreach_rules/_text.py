@@ -298,16 +298,31 @@ def shouting_count(text: str) -> int:
     return sum(1 for word in words(text) if len(word) >= 4 and word.isalpha() and word.isupper())
 
 
-def has_greeting(text: str) -> bool:
-    """Whether the first non-empty line opens with a greeting."""
+def has_greeting(text: str, *greetings: list[str]) -> bool:
+    """Whether the first non-empty line opens with a greeting: one of the phrases of
+    `greetings` if given (so a pack can list the greetings of its language), else an
+    English one."""
     first = next((line for line in text.splitlines() if line.strip()), "")
-    return _GREETING.search(first) is not None
+    if not greetings:
+        return _GREETING.search(first) is not None
+    opening = _lowered(first)
+    return any(opening[: len(key)] == key for key in _phrase_keys(greetings))
 
 
-def has_signoff(text: str) -> bool:
-    """Whether one of the last three non-empty lines is or ends with a sign-off."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return any(_SIGNOFF.search(line) for line in lines[-3:])
+def has_signoff(text: str, *signoffs: list[str]) -> bool:
+    """Whether one of the last three non-empty lines is or ends with a sign-off: one of
+    the phrases of `signoffs` if given, else an English one."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()][-3:]
+    if not signoffs:
+        return any(_SIGNOFF.search(line) for line in lines)
+    keys = _phrase_keys(signoffs)
+    return any(_lowered(line)[-len(key) :] == key for line in lines for key in keys)
+
+
+def _phrase_keys(groups: tuple[list[str], ...]) -> list[tuple[str, ...]]:
+    """The phrases of the lists as lowercase word sequences (empty phrases left out)."""
+    index = _phrase_index(tuple(phrase for group in groups for phrase in group))
+    return [key for keys in index.values() for key in keys]
 
 
 def days_until(today: datetime.date, date: datetime.date) -> int:
@@ -349,8 +364,8 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "exclamation_runs": FunctionSpec(exclamation_runs, (TEXTLIKE,), "int"),
     "emoji_count": FunctionSpec(emoji_count, (TEXTLIKE,), "int"),
     "shouting_count": FunctionSpec(shouting_count, (TEXTLIKE,), "int"),
-    "has_greeting": FunctionSpec(has_greeting, (TEXTLIKE,), "bool"),
-    "has_signoff": FunctionSpec(has_signoff, (TEXTLIKE,), "bool"),
+    "has_greeting": FunctionSpec(has_greeting, (TEXTLIKE,), "bool", rest=LIST),
+    "has_signoff": FunctionSpec(has_signoff, (TEXTLIKE,), "bool", rest=LIST),
     "matching_count": FunctionSpec(matching_count, (COUNTABLE, LIST, LIST), "int", rest=LIST),
     "usable_questions": FunctionSpec(
         usable_questions, (LIST, NUMBER, NUMBER, LIST, LIST, LIST), "list", rest=LIST

@@ -14,38 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _expr as expr
+from ._catalog import ENGLISH, Phrases, phrases
 from ._expr import Atom, Term
+from ._locale import long_date as localised_date
 from ._text import long_date
 
 VALUE = "\x00value\x00"
-_OPS = {
-    "==": "is",
-    "!=": "is not",
-    "<": "is less than",
-    "<=": "is at most",
-    ">": "is more than",
-    ">=": "is at least",
-}
-_COUNTS = {
-    "word_count": "the number of words in {0}",
-    "length": "the length of {0}",
-    "count_any": "the number of {1} in {0}",
-    "question_count": "the number of questions in {0}",
-    "specific_question_count": "the number of specific questions in {0}",
-    "exclamation_runs": "the number of runs of exclamation marks in {0}",
-    "emoji_count": "the number of emoji in {0}",
-    "shouting_count": "the number of words in capitals in {0}",
-    "unfit_questions": "the questions among {0} that cannot be sent as written",
-    "usable_questions": "the questions among {0} that can be sent",
-    "days_until": "the days until {0}",
-    "days_since": "the days since {0}",
-}
-_TESTS = {
-    "contains": ("{0} mentions {1}", "{0} does not mention {1}"),
-    "contains_any": ("{0} mentions any of {1}", "{0} mentions none of {1}"),
-    "has_greeting": ("{0} opens with a greeting", "{0} does not open with a greeting"),
-    "has_signoff": ("{0} ends with a sign-off", "{0} does not end with a sign-off"),
-}
 
 
 @dataclass(frozen=True)
@@ -66,33 +40,45 @@ def fact_words(specs: Mapping[str, Any]) -> dict[str, FactWords]:
 
 
 class Describer:
-    """Turns atoms into sentence templates with a VALUE marker."""
+    """Turns atoms into sentence templates with a VALUE marker, in one language's phrases.
 
-    def __init__(self, words: Mapping[str, FactWords]) -> None:
-        self.words = words
+    `terms` gives the terms of a list parameter in that language: a language other than
+    English names a list by its first terms, since its name is an English identifier."""
+
+    def __init__(
+        self,
+        words: Mapping[str, FactWords],
+        phrases: Phrases = ENGLISH,
+        terms: Mapping[str, list[str]] | None = None,
+    ) -> None:
+        self.words, self.phrases, self.terms = words, phrases, terms or {}
 
     def atom(self, atom: Atom) -> str:
         if isinstance(atom, expr.Truth):
             return self._truth(atom.term, atom.expect)
         if isinstance(atom, expr.Compare):
             return self._compare(atom)
+        said = self.phrases
         if reads_container(atom):
-            verb = "does not include" if atom.negated else "includes"
+            verb = said.includes[1 if atom.negated else 0]
             return f"{self.term(atom.container)} ({VALUE}) {verb} {self.term(atom.item)}"
-        values = ", ".join(_literal(item.value) for item in getattr(atom.container, "items", ()))
+        items = getattr(atom.container, "items", ())
+        values = ", ".join(self._literal(item.value) for item in items)
         target = values if isinstance(atom.container, expr.ListLit) else self.term(atom.container)
-        verb = "is not one of" if atom.negated else "is one of"
+        verb = said.one_of[1 if atom.negated else 0]
         return f"{self.term(atom.item)} ({VALUE}) {verb} {target}"
 
     def _truth(self, term: Term, expect: bool) -> str:
+        said = self.phrases
+        answer = said.yes if expect else said.no
         if isinstance(term, expr.FactRef):
-            words = self.words.get(term.name, FactWords(term.name.replace("_", " ")))
-            said = words.when_true if expect else words.when_false
-            return said or (f"{words.label}: yes" if expect else f"{words.label}: no")
-        if isinstance(term, expr.Call) and term.function in _TESTS:
-            template = _TESTS[term.function][0 if expect else 1]
+            words = self._words(term.name)
+            stated = words.when_true if expect else words.when_false
+            return stated or f"{words.label}: {answer}"
+        if isinstance(term, expr.Call) and term.function in said.tests:
+            template = said.tests[term.function][0 if expect else 1]
             return template.format(*(self.term(arg) for arg in term.args))
-        return f"{self.term(term)}: {'yes' if expect else 'no'}"
+        return f"{self.term(term)}: {answer}"
 
     def _compare(self, atom: expr.Compare) -> str:
         left, right, op = atom.left, atom.right, atom.op
@@ -100,33 +86,58 @@ class Describer:
             left, right, op = right, left, expr.SWAPPED_OP[op]
         if isinstance(right, expr.Const) and right.type == "bool" and op in ("==", "!="):
             return self._truth(left, bool(right.value) == (op == "=="))
-        return f"{self.term(left)} ({VALUE}) {_OPS[op]} {self.term(right)}"
+        return f"{self.term(left)} ({VALUE}) {self.phrases.ops[op]} {self.term(right)}"
+
+    def _words(self, name: str) -> FactWords:
+        return self.words.get(name, FactWords(name.replace("_", " ")))
 
     def term(self, term: Term) -> str:
         if isinstance(term, expr.FactRef):
-            return self.words.get(term.name, FactWords(term.name.replace("_", " "))).label
+            return self._words(term.name).label
         if isinstance(term, expr.Const):
-            return _literal(term.value)
+            return self._literal(term.value)
         if isinstance(term, expr.ParamRef):
             if isinstance(term.value, list):
-                return term.name.replace("_", " ")
-            return _literal(term.value)
+                return self._list(term.name, term.value)
+            return self._literal(term.value)
         if isinstance(term, expr.Call):
-            args = [self.term(arg) for arg in term.args]
-            if term.function == "matching_count":
-                return f"the number of sentences of {args[0]} that match {_any_of(args[2:])}"
-            if term.function == "length" and isinstance(term.args[0], expr.Call):
-                return f"the number of {args[0].removeprefix('the ')}"
-            template = _COUNTS.get(term.function)
-            if template is not None:
-                return template.format(*args)
-            return f"{term.function.replace('_', ' ')} of {', '.join(args)}"
-        return ", ".join(_literal(item.value) for item in term.items)
+            return self._call(term)
+        return ", ".join(self._literal(item.value) for item in term.items)
+
+    def _call(self, term: expr.Call) -> str:
+        said = self.phrases
+        args = [self.term(arg) for arg in term.args]
+        if term.function == "matching_count":
+            return said.matching.format(args[0], _any_of(args[2:], said.alternative))
+        if term.function == "length" and isinstance(term.args[0], expr.Call):
+            counted = args[0]
+            for article in said.articles:
+                counted = counted.removeprefix(article)
+            return said.number_of.format(counted)
+        template = said.counts.get(term.function)
+        if template is not None:
+            return template.format(*args)
+        return said.call.format(term.function.replace("_", " "), ", ".join(args))
+
+    def _list(self, name: str, value: list[Any]) -> str:
+        if not self.phrases.lists_by_terms:
+            return name.replace("_", " ")
+        terms = self.terms.get(name, value)
+        shown = ", ".join(self._literal(str(item)) for item in terms[:3])
+        return shown + (", …" if len(terms) > 3 else "")
+
+    def _literal(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return self.phrases.yes if value else self.phrases.no
+        if isinstance(value, str):
+            opening, closing = self.phrases.quotes
+            return f"{opening}{value}{closing}"
+        return str(value)
 
 
-def _any_of(names: list[str]) -> str:
+def _any_of(names: list[str], alternative: str = " or ") -> str:
     """Names as one phrase: "a", "a or b", "a, b or c"."""
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])}{alternative}{names[-1]}"
 
 
 def _constant(term: Term) -> bool:
@@ -141,29 +152,22 @@ def reads_container(atom: expr.Member) -> bool:
     )
 
 
-def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, str):
-        return f'"{value}"'
-    return str(value)
-
-
 def fill(template: str, value: Any, show: Callable[[Any], str]) -> str:
     """The sentence with the value read put in."""
     return template.replace(VALUE, show(value))
 
 
-def show_value(value: Any) -> str:
-    """A value as a person reads it."""
+def show_value(value: Any, locale: str | None = None) -> str:
+    """A value as a person reads it, in a locale's words (English without one)."""
+    said = phrases(locale)
     if value is None:
-        return "unknown"
+        return said.unknown
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return said.yes if value else said.no
     if isinstance(value, datetime.date):
-        return long_date(value)
+        return long_date(value) if locale is None else localised_date(value, locale)
     if isinstance(value, list | tuple):
-        text = ", ".join(show_value(item) for item in value) or "none"
+        text = ", ".join(show_value(item, locale) for item in value) or said.none
     else:
         text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -82,17 +82,18 @@ class Writer:
         marker = f"{number}. " if number is not None else "- "
         self.lines.extend(_wrap(" ".join(text.split()), pad + marker, pad + " " * len(marker)))
 
-    def message(self, subject: str, body: str) -> None:
-        """A message to send: the subject, then the body as it is (wrapped in text)."""
+    def message(self, subject: str, body: str, label: str = "Subject:") -> None:
+        """A message to send: the subject (after `label`, the word for it in the advice's
+        language), then the body as it is (wrapped in text)."""
         if self.markdown:
             self._gap()
-            self.lines.append(f"**Subject:** {md_escape(subject)}")
+            self.lines.append(f"**{label}** {md_escape(subject)}")
             self.lines.append("")
             longest = max((len(run) for run in re.findall(r"`+", body)), default=0)
             fence = "`" * max(3, longest + 1)
             self.lines.extend([f"{fence}text", *body.rstrip("\n").splitlines(), fence])
             return
-        self.lines.extend(_wrap(f"Subject: {subject}", "", "  "))
+        self.lines.extend(_wrap(f"{label} {subject}", "", "  "))
         self.lines.append("")
         for line in body.rstrip("\n").splitlines():
             bullet = re.match(r"^(\s*(?:[-*]|\d+[.)])\s+)", line)

@@ -31,7 +31,38 @@ EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 def _engine(args: argparse.Namespace) -> Engine:
     packs = args.pack or []
     backend: Backend = getattr(args, "backend", "auto")
-    return Engine.from_paths(*packs, backend=backend) if packs else Engine.default(backend=backend)
+    engine = (
+        Engine.from_paths(*packs, backend=backend) if packs else Engine.default(backend=backend)
+    )
+    asked: str | None = getattr(args, "locale", None)
+    if asked is not None:  # said on the command line: a locale the pack cannot serve is an error
+        try:
+            engine.locale = engine._locale_of(asked)
+        except ValueError as error:
+            _fail(f"--locale: {error}", EXIT_USAGE)
+    else:  # the environment's, when the pack has a translation for it
+        engine.locale = _environment_locale(engine)
+    return engine
+
+
+# Where a locale is looked for in the environment, first found first (POSIX order after
+# the command's own variable).
+LOCALE_VARIABLES = ("OUTREACH_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def _environment_locale(engine: Engine) -> str | None:
+    """The locale of the environment if the pack can speak it; None (the pack's own
+    language) otherwise: a terminal set to a language the pack lacks still gets advice."""
+    for variable in LOCALE_VARIABLES:
+        value = os.environ.get(variable, "").split(".")[0].split("@")[0]
+        if value:
+            if value in ("C", "POSIX"):
+                return None
+            try:
+                return engine._locale_of(value)
+            except ValueError:
+                return None
+    return None
 
 
 def _read_situation(path: str) -> Any:
@@ -130,6 +161,11 @@ def _parser() -> argparse.ArgumentParser:
             help="pack file or folder (repeat to overlay); default: the bundled packs",
         )
         p.add_argument("--backend", choices=["auto", "durable", "python"], default="auto")
+        p.add_argument(
+            "--locale",
+            help="language of the advice, e.g. de or es_MX (the pack needs a translation); "
+            "default: $OUTREACH_LOCALE, $LC_ALL, $LC_MESSAGES or $LANG when the pack has it",
+        )
         return p
 
     advise = with_pack(

@@ -42,6 +42,7 @@ from ._check import CheckedPack, CheckedRule, check
 from ._compile import OPERATORS, compile_pack, disjunctive_normal_form
 from ._expr import Atom, Term
 from ._rulebook import Rulebook, load_rulebook
+from ._translation import check_translations
 from .errors import Problem, RulebookError
 
 __all__ = ["LintReport", "lint_checked", "lint_paths"]
@@ -128,7 +129,8 @@ def lint_paths(paths: Sequence[str | Path], params: Mapping[str, Any] | None = N
         return report
     report.loaded = True
     report.rules = sum(1 for rule in checked.rules if not rule.synthetic)
-    report.problems = lint_checked(checked)
+    _, translated = check_translations(checked)
+    report.problems = translated + lint_checked(checked)
     return report
 
 

@@ -19,6 +19,9 @@ cases test the bundled packs::
           draft: {contains: ["text"], not_contains: ["["]}    # or null: no draft
           # a draft may also name its `id` and `channel`, and give its `subject` or `body`
           # in full (a mismatch shows a diff)
+          says: {contains: ["text"], not_contains: ["text"]}  # what the candidate reads:
+          # the decision, recommendations, findings, questions and assumptions
+        locale: de                           # optional: the advice's language
 
 `run_pack_tests(paths)` runs every case of the files (folders give their `*.yaml`) and
 returns a `PackTestReport`: the failures with readable diffs, rule coverage (rules seen
@@ -79,8 +82,11 @@ _MISSING = object()
 _OMIT = object()  # a fact left out of a generated situation
 DEFAULT_TODAY = datetime.date(2026, 1, 1)
 _FILE_KEYS = frozenset({"pack", "cases", "description"})
-_CASE_KEYS = frozenset({"name", "description", "today", "situation", "expect"})
-_EXPECT_KEYS = frozenset({"decision", "alternatives", "recommend", "flag", "questions", "draft"})
+_CASE_KEYS = frozenset({"name", "description", "today", "situation", "expect", "locale"})
+_EXPECT_KEYS = frozenset(
+    {"decision", "alternatives", "recommend", "flag", "questions", "draft", "says"}
+)
+_TEXT_KEYS = frozenset({"contains", "not_contains"})
 _SET_KEYS = frozenset({"present", "absent"})
 _DRAFT_KEYS = frozenset({"id", "channel", "subject", "body", "contains", "not_contains"})
 
@@ -96,6 +102,7 @@ class Case:
     today: datetime.date | None = None
     description: str = ""
     pack: tuple[str, ...] = ()  # the pack paths the case tests; () = the bundled packs
+    locale: str | None = None  # the advice's language; None = the pack's own
 
 
 @dataclass
@@ -197,6 +204,7 @@ def _cases_of(doc: Document, path: Path) -> tuple[list[Case], list[Problem]]:
                 today=item.get("today"),
                 description=str(item.get("description", "")),
                 pack=packs,
+                locale=item.get("locale"),
             )
         )
     return cases, problems
@@ -217,6 +225,10 @@ def _case_problems(
         problems.append(
             doc.problem((*where, "situation"), "`situation` is a mapping of facts", code="case")
         )
+    if not isinstance(item.get("locale", ""), str):
+        problems.append(
+            doc.problem((*where, "locale"), "`locale` is a text such as de", code="case")
+        )
     expect = item.get("expect") or {}
     if not isinstance(expect, dict):
         return [*problems, doc.problem((*where, "expect"), "`expect` is a mapping", code="case")]
@@ -228,6 +240,9 @@ def _case_problems(
     draft = expect.get("draft")
     if draft is not None:
         problems += _shape(doc, (*where, "expect", "draft"), draft, _DRAFT_KEYS)
+    says = expect.get("says")
+    if says is not None:
+        problems += _shape(doc, (*where, "expect", "says"), says, _TEXT_KEYS)
     return problems
 
 
@@ -259,7 +274,7 @@ def _unknown_keys(
 # ---------------------------------------------------------------- running one case
 def run_case(engine: Engine, case: Case) -> CaseResult:
     """Evaluate a case and compare the advice with its expectations."""
-    advice = engine.evaluate(case.situation, today=case.today or DEFAULT_TODAY)
+    advice = engine.evaluate(case.situation, today=case.today or DEFAULT_TODAY, locale=case.locale)
     result = CaseResult(case, advice=advice)
     expect = case.expect
     decision = expect.get("decision", _MISSING)
@@ -276,7 +291,32 @@ def run_case(engine: Engine, case: Case) -> CaseResult:
     for key, actual_ids in ids.items():
         _compare_sets(result, key, expect.get(key) or {}, actual_ids)
     _compare_draft(result, expect.get("draft", _MISSING), advice)
+    _compare_says(result, expect.get("says") or {}, advice)
     return result
+
+
+def _what_it_says(advice: Advice) -> str:
+    """Every text of the advice a candidate reads, one a line."""
+    decision = advice.decision or advice.provisional
+    texts = [decision.title, decision.rationale] if decision else []
+    texts += [item.text for item in [*advice.recommendations, *advice.findings]]
+    texts += [question.prompt for question in advice.questions]
+    texts += [assumption.text for assumption in advice.assuming]
+    return "\n".join(texts)
+
+
+def _compare_says(result: CaseResult, expected: dict[str, Any], advice: Advice) -> None:
+    if not expected:
+        return
+    text = _what_it_says(advice)
+    for needle in expected.get("contains", []):
+        if needle not in text:
+            result.failures.append(f"says: expected {needle!r}; the advice reads:\n{_indent(text)}")
+    for needle in expected.get("not_contains", []):
+        if needle in text:
+            result.failures.append(
+                f"says: expected no {needle!r}; the advice reads:\n{_indent(text)}"
+            )
 
 
 def _decision_failure(expected: Any, advice: Advice) -> str:

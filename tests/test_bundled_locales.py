@@ -1,0 +1,102 @@
+"""The bundled pack in German and Spanish: the locale changes the words, not the advice.
+
+Over generated situations, on both backends, an advice in `de` or `es` has the decision,
+the provisional decision and its assumptions, the alternatives and the draft of the
+English one, and the same rules fire, except those that read a term list of the draft
+review (slang, greetings, pay, ...) or a derived fact such a rule sets: in a locale, a
+draft is reviewed with that language's terms (tests/test_translated_drafts.py checks that
+review against the English one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+
+import outreach_rules as orr
+from outreach_rules import _durable
+from outreach_rules import _expr as expr
+from strategies import TODAY, bundled_situations, facts_of_model, scaled
+
+BACKENDS = ["python", "durable"] if _durable.available() else ["python"]
+ENGINES = {backend: orr.Engine.default(backend=backend) for backend in BACKENDS}
+FACTS = facts_of_model(ENGINES["python"].Situation)
+LOCALES = ["de", "es"]
+
+
+def _reading_term_lists(engine: orr.Engine) -> set[str]:
+    """The rules that read a list parameter, directly or through derived facts."""
+    program = engine.program
+    lists = {name for name, value in program.checked.params.items() if isinstance(value, list)}
+    touched = {
+        name for name, node in program.checked.derived_values if set(expr.param_names(node)) & lists
+    }
+    rules: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for rule in program.rules:
+            cond = rule.checked.cond
+            if rule.id in rules:
+                continue
+            if set(expr.param_names(cond)) & lists or set(rule.checked.reads) & touched:
+                rules.add(rule.id)
+                touched |= set(rule.checked.sets)
+                changed = True
+    return rules
+
+
+REVIEWED = _reading_term_lists(ENGINES["python"])
+
+
+def _outcome(advice: orr.Advice) -> tuple[Any, ...]:
+    assert advice.trace is not None
+    fired = [r.rule_id for r in advice.trace.rules if r.fired and r.rule_id not in REVIEWED]
+    return (
+        advice.decision and advice.decision.id,
+        advice.provisional and advice.provisional.id,
+        [(item.fact, item.value) for item in advice.assuming],
+        [decision.id for decision in advice.alternatives],
+        advice.draft and advice.draft.id,
+        fired,
+    )
+
+
+def test_the_term_list_rules_are_the_draft_review() -> None:
+    """Protects the exception the property makes: only findings on the draft and advice on
+    listed questions read term lists; no rule that decides does."""
+    rules = {rule.id: rule.checked.spec for rule in ENGINES["python"].program.rules}
+    assert REVIEWED, "the pack reviews drafts with term lists"
+    for rule_id in REVIEWED:
+        spec = rules[rule_id]
+        assert spec is not None and spec.decide is None, rule_id
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("locale", LOCALES)
+@settings(max_examples=scaled(60), deadline=None)
+@given(situation=bundled_situations(FACTS))
+def test_same_advice_whatever_the_locale(
+    backend: str, locale: str, situation: dict[str, Any]
+) -> None:
+    """The decision, the provisional one, the alternatives, the draft chosen and the rules
+    fired (but the draft review's) do not depend on the locale."""
+    engine = ENGINES[backend]
+    english = engine.evaluate(situation, today=TODAY)
+    translated = engine.evaluate(situation, today=TODAY, locale=locale)
+    assert _outcome(translated) == _outcome(english)
+    assert translated.locale == locale and english.locale is None
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_text_of_the_bundled_pack_is_translated(locale: str) -> None:
+    """`check` shows no fallback: every text of the bundled pack has its translation."""
+    from outreach_rules._engine import bundled_pack_dir
+    from outreach_rules.lint import lint_paths
+
+    report = lint_paths([bundled_pack_dir()])
+    assert report.errors == []
+    assert [w for w in report.warnings if w.code == "translation-missing"] == []
+    assert locale in ENGINES["python"].locales
