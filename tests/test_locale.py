@@ -340,3 +340,17 @@ def test_batches_and_summaries_speak_the_engine_locale() -> None:
     assert first.decision is not None and first.decision.because[0].text == "Sie sind bereit"
     assert first.summary().locale == "de"
     assert engine.evaluate(READY, today=TODAY, locale="en").summary().locale is None
+
+
+def test_values_in_reasons_are_written_as_the_language_writes_them() -> None:
+    """Protects values in reasons: yes/no, numbers, lists and dates from the locale's words
+    and CLDR data, and the English forms when no locale is asked for."""
+    from outreach_rules._words import show_value
+
+    day = datetime.date(2026, 3, 6)
+    german = [show_value(v, "de") for v in (True, 1.5, 12345, ["a", "b", "c"], [], None, day)]
+    assert german == ["ja", "1,5", "12.345", "a, b und c", "keine", "unbekannt", "Freitag, 6. März"]
+    spanish = [show_value(v, "es") for v in (False, 1.5, ["a", "b", "c"], day)]
+    assert spanish == ["no", "1,5", "a, b y c", "viernes, 6 de marzo"]
+    english = [show_value(v) for v in (True, 1.5, 12345, ["a", "b", "c"], [], day)]
+    assert english == ["yes", "1.5", "12345", "a, b, c", "none", "Friday, March 6"]

@@ -16,6 +16,8 @@ from collections.abc import Iterable
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
+from babel.numbers import format_decimal
 
 from ._suggest import suggest
 from ._text import long_date as english_long_date
@@ -88,3 +90,15 @@ def long_date(value: datetime.date | None, locale: str | None = None) -> str:
     if locale is None:
         return english_long_date(value)
     return str(format_date(value, _day_pattern(locale), locale=locale))
+
+
+def number(value: float, locale: str) -> str:
+    """A number as the locale writes it ("1.234,5" in German); no grouping below 10,000,
+    as style guides write small numbers."""
+    grouped = abs(value) >= 10_000
+    return str(format_decimal(value, locale=locale, group_separator=grouped))
+
+
+def series(items: list[str], locale: str) -> str:
+    """Items joined as the locale joins a list: "a, b und c", "a, b y c"."""
+    return str(format_list(items, locale=locale)) if items else ""

@@ -17,6 +17,8 @@ from . import _expr as expr
 from ._catalog import ENGLISH, Phrases, phrases
 from ._expr import Atom, Term
 from ._locale import long_date as localised_date
+from ._locale import number as localised_number
+from ._locale import series as localised_list
 from ._text import long_date
 
 VALUE = "\x00value\x00"
@@ -167,7 +169,10 @@ def show_value(value: Any, locale: str | None = None) -> str:
     if isinstance(value, datetime.date):
         return long_date(value) if locale is None else localised_date(value, locale)
     if isinstance(value, list | tuple):
-        text = ", ".join(show_value(item, locale) for item in value) or said.none
+        items = [show_value(item, locale) for item in value]
+        text = (", ".join(items) if locale is None else localised_list(items, locale)) or said.none
+    elif isinstance(value, int | float) and locale is not None:
+        text = localised_number(value, locale)
     else:
         text = str(value)
     return text if len(text) <= 60 else text[:57] + "..."
