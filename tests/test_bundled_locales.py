@@ -100,3 +100,36 @@ def test_every_text_of_the_bundled_pack_is_translated(locale: str) -> None:
     assert report.errors == []
     assert [w for w in report.warnings if w.code == "translation-missing"] == []
     assert locale in ENGINES["python"].locales
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_short_messages_overlay_speaks_the_locale(locale: str) -> None:
+    """Protects an overlay's own translation: under examples/overlays/short-messages.yaml
+    the decision, every recommendation and the short email are in the locale (none reads
+    as its English text), with the pack's translation for what the overlay left alone."""
+    from pathlib import Path
+
+    from outreach_rules._engine import bundled_pack_dir
+
+    overlay = Path(__file__).parent.parent / "examples" / "overlays" / "short-messages.yaml"
+    engine = orr.Engine.from_paths(bundled_pack_dir(), overlay, backend="python")
+    situation = {
+        "reviewed_job_description": True,
+        "researched_role_holders": True,
+        "spoke_with_recruiter": False,
+        "has_interviewer_contact": True,
+        "interviewer_requested_no_contact": False,
+        "already_contacted_interviewer": False,
+        "interview_date": "2026-03-06",
+        "channel": "phone",
+    }
+    english = engine.evaluate(situation, today=TODAY)
+    translated = engine.evaluate(situation, today=TODAY, locale=locale)
+    assert english.decision is not None and translated.decision is not None
+    assert translated.decision.id == english.decision.id == "email_interviewer"
+    assert translated.decision.title != english.decision.title
+    pairs = zip(translated.recommendations, english.recommendations, strict=True)
+    assert all(ours.text != theirs.text for ours, theirs in pairs)
+    assert translated.draft is not None and english.draft is not None
+    assert translated.draft.id == "short_email"
+    assert translated.draft.body.splitlines()[0] != english.draft.body.splitlines()[0]

@@ -181,3 +181,64 @@ def test_scenarios_report_what_the_advice_does_not_say() -> None:
             ]
         )
     ]
+
+
+CHANGING_OVERLAY = """\
+pack: tiny-overlay
+version: "1.0.0"
+title: An overlay that changes a rule and removes another
+sources:
+  house: {title: House rules, own: true, sections: [Writing]}
+rules:
+  - id: go_when_ready
+    override: true
+    when: ready
+    decide: go
+    recommend: {topic: timing, text: "Write today."}
+    rationale: Ready people go.
+    cite: {source: house, section: Writing}
+disable: [greet_them]
+"""
+
+
+def test_a_pack_translation_stays_valid_under_an_overlay(tmp_path: Path) -> None:
+    """Protects composing translated packs: an overlay that replaces a rule's text and
+    removes another rule does not make the pack's translation wrong. Its text for the
+    replaced recommendation no longer applies (the overlay's own is used, and `check`
+    warns that it has no German text); the unchanged rationale keeps its translation."""
+    _install(tmp_path)
+    (tmp_path / "changes.yaml").write_text(CHANGING_OVERLAY, encoding="utf-8")
+    paths = [tmp_path / "pack.yaml", tmp_path / "changes.yaml"]
+    report = lint_paths(paths)
+    assert report.errors == []
+    missing = {p.message.split(" has no ")[0] for p in report.warnings}
+    assert "rules.go_when_ready.recommend" in missing
+    assert "rules.go_when_ready.rationale" not in missing
+    engine = orr.Engine.from_paths(*paths, backend="python", locale="de")
+    advice = engine.evaluate({"ready": True, "draft": "Hello.", "when": "2026-03-06"})
+    assert [r.text for r in advice.recommendations] == ["Write today."]
+    assert advice.recommendations[0].rationale == "Wer bereit ist, schreibt."
+    assert advice.decision is not None and advice.decision.title == "Schreiben Sie jetzt"
+
+
+def test_an_overlay_translation_names_its_own_pack(tmp_path: Path) -> None:
+    """Protects the `translation:` check of an overlay's file: it names the overlay's
+    `pack:`, and the overlay's translation gives the texts it replaced."""
+    _install(tmp_path)
+    (tmp_path / "changes.yaml").write_text(CHANGING_OVERLAY, encoding="utf-8")
+    own = (
+        "translation: tiny-overlay\nlocale: de\n"
+        "rules:\n  go_when_ready: {recommend: Schreiben Sie heute.}\n"
+    )
+    (tmp_path / "translations" / "changes.de.yaml").write_text(own, encoding="utf-8")
+    paths = [tmp_path / "pack.yaml", tmp_path / "changes.yaml"]
+    assert lint_paths(paths).errors == []
+    engine = orr.Engine.from_paths(*paths, backend="python", locale="de")
+    advice = engine.evaluate({"ready": True, "draft": "Hello.", "when": "2026-03-06"})
+    assert [r.text for r in advice.recommendations] == ["Schreiben Sie heute."]
+    wrong = own.replace("tiny-overlay", "tiny")
+    (tmp_path / "translations" / "changes.de.yaml").write_text(wrong, encoding="utf-8")
+    errors = lint_paths(paths).errors
+    assert [(p.code, p.message) for p in errors] == [
+        ("translation-pack", "this translates pack 'tiny', not 'tiny-overlay'")
+    ]

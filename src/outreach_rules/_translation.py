@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from . import _templates
 from ._catalog import phrases
 from ._check import CheckedPack, template_position
+from ._merge import merge_files
 from ._rulebook import (
     FactSpec,
     Name,
@@ -193,13 +194,20 @@ def translation_paths(rulebook: Rulebook) -> dict[str, list[Path]]:
     """The translation files beside the rulebook's pack files, by locale, in load order."""
     found: dict[str, list[Path]] = {}
     for pack in rulebook.files:
-        path = Path(pack.path)
-        folder = path.parent / TRANSLATIONS_DIR
-        if not folder.is_dir():
-            continue
-        for candidate in sorted(folder.glob(f"{path.stem}.*.yaml")):
-            locale = candidate.name[len(path.stem) + 1 : -len(".yaml")]
-            found.setdefault(locale, []).append(candidate)
+        for locale, paths in translation_paths_of(Path(pack.path)).items():
+            found.setdefault(locale, []).extend(paths)
+    return found
+
+
+def translation_paths_of(path: Path) -> dict[str, list[Path]]:
+    """The translation files of one pack file, by locale."""
+    folder = path.parent / TRANSLATIONS_DIR
+    if not folder.is_dir():
+        return {}
+    found: dict[str, list[Path]] = {}
+    for candidate in sorted(folder.glob(f"{path.stem}.*.yaml")):
+        locale = candidate.name[len(path.stem) + 1 : -len(".yaml")]
+        found.setdefault(locale, []).append(candidate)
     return found
 
 
@@ -343,9 +351,12 @@ def known_locale(locale: str) -> bool:
 
 
 class _TranslationChecker:
-    def __init__(self, checked: CheckedPack) -> None:
+    """Checks translation files against the pack as it stands after the pack file they
+    translate: an overlay loaded later does not make an earlier file's translation wrong."""
+
+    def __init__(self, checked: CheckedPack, spec: PackSpec | None = None) -> None:
         self.checked = checked
-        self.spec = checked.rulebook.spec
+        self.spec = spec if spec is not None else checked.rulebook.spec
         self.originals = original_texts(self.spec)
         self.names = Names(
             {name: info.type for name, info in checked.facts.items()},
@@ -366,13 +377,14 @@ class _TranslationChecker:
         mark = file.doc.key_mark(path) if key else file.doc.mark(path)
         self.problems.append(file.doc.problem_at(mark, message, code=code, **extra))
 
-    def file(self, file: TranslationFile, locale: str) -> None:
+    def file(self, file: TranslationFile, locale: str, pack: str) -> None:
+        """Check one file that translates the pack file named `pack`."""
         spec = file.spec
-        if spec.translation != self.spec.pack:
+        if spec.translation != pack:
             self.error(
                 file,
                 ("translation",),
-                f"this translates pack '{spec.translation}', not '{self.spec.pack}'",
+                f"this translates pack '{spec.translation}', not '{pack}'",
                 "translation-pack",
                 width=len(spec.translation),
             )
@@ -615,22 +627,70 @@ def check_translations(
 ) -> tuple[dict[str, Translation], list[Problem]]:
     """Load and check the translations beside a checked pack (all locales unless told).
 
-    Returns the merged translations of the locales that load and every problem found: errors
-    for what cannot be right, warnings for the texts left untranslated."""
-    paths = translation_paths(checked.rulebook)
+    Each file is checked against the pack as its own pack file left it (the packs loaded
+    so far); a text that a later overlay replaced or removed no longer applies and falls
+    back to the text in force. Returns the merged translations of the locales that load and
+    every problem found: errors for what cannot be right, warnings for the texts left
+    untranslated."""
+    rulebook = checked.rulebook
+    paths = translation_paths(rulebook)
+    owners = _owners(rulebook)
     wanted = set(locales) if locales is not None else None
-    checker = _TranslationChecker(checked)
+    final = _TranslationChecker(checked)
+    checkers = _checkers(checked, {owners[str(p)] for found in paths.values() for p in found})
     translations: dict[str, Translation] = {}
+    load_problems: list[Problem] = []
     for locale, files in paths.items():
         if wanted is not None and locale not in wanted:
             continue
         loaded, problems = load_translations(files)
-        checker.problems.extend(problems)
+        load_problems.extend(problems)
         for file in loaded:
-            checker.file(file, locale)
+            owner = owners[file.path]
+            checker = checkers.get(owner, final)
+            checker.file(file, locale, rulebook.files[owner].spec.pack)
         if loaded and not problems:
             translation = merge_translation(locale, loaded)
-            checker.missing(translation)
+            _drop_replaced(translation, final, checkers, owners)
+            final.missing(translation)
             translations[locale] = translation
-    problems = sorted(checker.problems, key=lambda p: (p.file, p.line, p.column))
-    return translations, problems
+    found = [*load_problems, *final.problems]
+    found += [problem for checker in checkers.values() for problem in checker.problems]
+    return translations, sorted(found, key=lambda p: (p.file, p.line, p.column))
+
+
+def _owners(rulebook: Rulebook) -> dict[str, int]:
+    """The index of the pack file each translation file translates, by its path."""
+    return {
+        str(path): index
+        for index, pack in enumerate(rulebook.files)
+        for found in translation_paths_of(Path(pack.path)).values()
+        for path in found
+    }
+
+
+def _checkers(checked: CheckedPack, indices: set[int]) -> dict[int, _TranslationChecker]:
+    """A checker for each earlier pack file that has translations: the pack merged up to it."""
+    files = checked.rulebook.files
+    return {
+        index: _TranslationChecker(checked, merge_files(files[: index + 1])[0])
+        for index in sorted(indices)
+        if index < len(files) - 1
+    }
+
+
+def _drop_replaced(
+    translation: Translation,
+    final: _TranslationChecker,
+    checkers: dict[int, _TranslationChecker],
+    owners: dict[str, int],
+) -> None:
+    """Leave out the texts that translate what a later pack file replaced or removed."""
+    for key, (file, _) in list(translation.where.items()):
+        earlier = checkers.get(owners[file.path])
+        if earlier is None or key[0] == "params":
+            continue
+        now, then = final.originals.get(key), earlier.originals.get(key)
+        gone = key[0] != "pack" and not final._has_id(key[0], key[1])
+        if gone or now != then:
+            del translation.texts[key], translation.where[key]
