@@ -6,6 +6,7 @@ import datetime
 import functools
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from . import _expr as expr
@@ -446,6 +447,48 @@ def _decisions(
     return decisions
 
 
+@dataclass(frozen=True)
+class _ItemPlan:
+    """What a rule's recommendation or finding holds whatever the situation: read from the
+    pack (and translation) once per engine, locale and kind."""
+
+    rule_id: str
+    topic: str
+    text: str
+    priority: int
+    rationale: str
+    source: Citation
+    severity: dict[str, str]  # {"severity": ...} for a finding, {} for a recommendation
+
+
+def _plans(engine: Engine, kind: str, words: Translation | None) -> dict[int, _ItemPlan]:
+    """The item plan of every rule that gives a `kind` ("recommend" or "flag")."""
+    made = table(engine, f"items.{kind}.{words.locale if words is not None else ''}")
+    found: dict[int, _ItemPlan] | None = made.get("plans")
+    if found is None:
+        found = made["plans"] = {
+            rule.index: _plan(engine, rule, kind, words)
+            for rule in engine.program.rules
+            if rule.checked.spec is not None and getattr(rule.checked.spec, kind) is not None
+        }
+    return found
+
+
+def _plan(engine: Engine, rule: CompiledRule, kind: str, words: Translation | None) -> _ItemPlan:
+    spec = rule.checked.spec
+    assert spec is not None
+    outcome = getattr(spec, kind)
+    return _ItemPlan(
+        rule_id=rule.id,
+        topic=outcome.topic,
+        text=_said(words, "rules", rule.id, kind, outcome.text),
+        priority=rule.checked.priority,
+        rationale=_said(words, "rules", rule.id, "rationale", spec.rationale),
+        source=citation(engine, spec.cite),
+        severity={"severity": outcome.severity} if kind == "flag" else {},
+    )
+
+
 def _items(
     engine: Engine,
     rules: list[CompiledRule],
@@ -456,26 +499,27 @@ def _items(
     kind: str,
     words: Translation | None = None,
 ) -> list[Any]:
+    plans = _plans(engine, kind, words)
+    model = Finding if kind == "flag" else Recommendation
+    part = f"{kind} text"
     items: list[Any] = []
     for rule in rules:
-        spec = rule.checked.spec
-        outcome = getattr(spec, kind) if spec else None
-        if spec is None or outcome is None:
+        plan = plans.get(rule.index)
+        if plan is None:
             continue
-        text = _said(words, "rules", rule.id, kind, outcome.text)
-        fields = {
-            "rule_id": rule.id,
-            "topic": outcome.topic,
-            "text": _render(engine, ("rules", rule.id), f"{kind} text", text, texts, words),
-            "priority": rule.checked.priority,
-            "because": reasons(engine, rule, env, fired, memo, words),
-            "rationale": _said(words, "rules", rule.id, "rationale", spec.rationale),
-            "source": citation(engine, spec.cite),
-        }
+        # The fields in their declared order: build() takes that as it is.
         items.append(
-            build(Finding, **fields, severity=outcome.severity)
-            if kind == "flag"
-            else build(Recommendation, **fields)
+            build(
+                model,
+                rule_id=plan.rule_id,
+                topic=plan.topic,
+                text=_render(engine, ("rules", plan.rule_id), part, plan.text, texts, words),
+                priority=plan.priority,
+                because=reasons(engine, rule, env, fired, memo, words),
+                rationale=plan.rationale,
+                source=plan.source,
+                **plan.severity,
+            )
         )
     return items
 
