@@ -35,7 +35,7 @@ def engines() -> Any:
 
 def review_rules(engine: orr.Engine) -> set[str]:
     """The ids of the rules that review the candidate's draft."""
-    draft = {"draft_message", "draft_word_count"}
+    draft = {"draft_message", "draft_word_count", "has_draft"}
     return {rule.id for rule in engine.program.checked.rules if draft & set(rule.reads)}
 
 
