@@ -214,7 +214,11 @@ def matching_count(value: str | list[str], exceptions: list[str], *patterns: lis
 
 
 def _as_question(question: str) -> str:
-    return _TRAILING.sub("", question.strip()) + "?"
+    """A listed question as a draft asks it: one question mark at the end, and a capital
+    first letter (after a Spanish "¿")."""
+    text = _TRAILING.sub("", question.strip())
+    start = 1 if text.startswith("¿") else 0
+    return text[:start] + text[start : start + 1].upper() + text[start + 1 :] + "?"
 
 
 def _well_formed(question: str, max_words: int, generic: list[str]) -> bool:
