@@ -261,6 +261,21 @@ def test_usable_questions_drop_off_purpose_and_replace_vague() -> None:
     assert asked == ["Which reporting tools does the team use every day?", EXAMPLES[0]]
 
 
+def test_usable_questions_are_asked_as_sentences() -> None:
+    """A question typed in lower case or without its mark is asked with a capital first
+    letter and one question mark, after a Spanish opening mark."""
+    asked = usable(
+        [
+            "which reporting tools does the team use every day",
+            "¿qué herramientas de informes usa el equipo a diario?",
+        ]
+    )
+    assert asked == [
+        "Which reporting tools does the team use every day?",
+        "¿Qué herramientas de informes usa el equipo a diario?",
+    ]
+
+
 def test_usable_questions_fall_back_to_the_examples() -> None:
     """With nothing usable listed, the article's example questions are asked."""
     assert usable(["salary?", "How many other candidates are there?"]) == EXAMPLES
