@@ -133,3 +133,30 @@ def test_the_short_messages_overlay_speaks_the_locale(locale: str) -> None:
     assert translated.draft is not None and english.draft is not None
     assert translated.draft.id == "short_email"
     assert translated.draft.body.splitlines()[0] != english.draft.body.splitlines()[0]
+
+
+def _within(part: Any, whole: Any) -> bool:
+    """Whether `part` is `whole` cut down: mappings to some of their keys, lists to their
+    first items."""
+    if isinstance(part, dict):
+        return isinstance(whole, dict) and all(
+            key in whole and _within(value, whole[key]) for key, value in part.items()
+        )
+    if isinstance(part, list):
+        return isinstance(whole, list) and whole[: len(part)] == part
+    return bool(part == whole)
+
+
+def test_the_docs_quote_the_german_translation_as_it_is() -> None:
+    """Protects the excerpt of the German file in docs/translating.md from going stale."""
+    from pathlib import Path
+
+    import yaml
+
+    root = Path(__file__).parent.parent
+    page = (root / "docs" / "translating.md").read_text(encoding="utf-8")
+    marker = "<!-- excerpt: rules/translations/interview-outreach.de.yaml -->\n```yaml\n"
+    excerpt = page.split(marker, 1)[1].split("```", 1)[0]
+    real = root / "rules" / "translations" / "interview-outreach.de.yaml"
+    whole = yaml.safe_load(real.read_text(encoding="utf-8"))
+    assert _within(yaml.safe_load(excerpt), whole)
