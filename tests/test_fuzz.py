@@ -54,14 +54,18 @@ pytestmark = pytest.mark.filterwarnings(
 BUDGET = 5_000_000  # Python calls per example (see work.py)
 # Examples per test in the "ci" profile; other profiles scale them (see strategies.scaled).
 EXAMPLES = {"yaml": 60, "raw": 80, "data": 40, "text": 60, "conditions": 80}
+# Where a fuzzed pack text is said to come from: beside the bundled pack, so that a source's
+# `text:` is found, but under a name of its own, so that the bundled pack's translations
+# are not taken for its own.
+FUZZED = str(BUNDLED_PACK.with_name("fuzzed.yaml"))
 
 
 def load(text: str) -> orr.Engine | None:
     """An engine (python backend) for a pack text, or None when it is refused. A refusal
-    must be a RulebookError that carries and renders its problems. The text is named as the
-    bundled pack's file, so a source's `text:` is found beside it."""
+    must be a RulebookError that carries and renders its problems. The text is named as a
+    file beside the bundled pack (FUZZED)."""
     try:
-        rulebook = merge([load_pack_text(text, str(BUNDLED_PACK))])
+        rulebook = merge([load_pack_text(text, FUZZED)])
         return orr.Engine(rulebook, backend="python")
     except orr.RulebookError as error:
         refusal = error
@@ -201,10 +205,10 @@ def test_unknown_template_filters_are_refused_when_loaded(text: str, message: st
     assert pack != bundled_pack_text()
     assert load(pack) is None  # refused with a RulebookError, nothing else
     with pytest.raises(orr.RulebookError) as info:
-        orr.Engine(merge([load_pack_text(pack, str(BUNDLED_PACK))]), backend="python")
+        orr.Engine(merge([load_pack_text(pack, FUZZED)]), backend="python")
     [problem] = info.value.problems
     assert problem.code == "template"
-    assert problem.file == str(BUNDLED_PACK)
+    assert problem.file == FUZZED
     assert problem.line >= 1
     assert problem.rule_id is not None
     rendered = problem.render().splitlines()[0]
