@@ -34,6 +34,7 @@ from ._template_check import (
     MAX_TEMPLATE_LENGTH,
     Names,
     TemplateProblem,
+    all_nodes,
     check_subset,
 )
 from ._text import FUNCTIONS, long_date
@@ -231,10 +232,16 @@ def _check(text: str, names: Names) -> None:
     except TemplateSyntaxError as error:  # TemplateAssertionError included
         raise _syntax_problem(error) from None
     multiline = "\n" in text.strip()
-    _check_filters_and_tests(tree, multiline)
+    found = all_nodes(tree)
+    _check_filters_and_tests(found, multiline)
     # The subset is checked before Jinja's code generator (run by meta below) folds
     # constants in the tree in place; its problem is raised after the names' problems.
-    outside_subset = _subset_problem(tree, names, multiline)
+    outside_subset, binds = _subset_problem(tree, names, multiline, len(found))
+    if outside_subset is None and not binds:
+        # Every name such a template reads is a fact, `today` or a function called (the
+        # subset refuses any other), and every `params.NAME` is declared: Jinja's code
+        # generator, which meta runs, would find nothing unknown and nothing to refuse.
+        return
     try:
         undeclared = meta.find_undeclared_variables(tree)
     except TemplateAssertionError as error:  # raised by Jinja's code generator
@@ -242,7 +249,7 @@ def _check(text: str, names: Names) -> None:
     known = set(names.facts) | set(FUNCTIONS)
     for name in sorted(undeclared - known - _GLOBAL_NAMES):
         raise TemplateProblem(f"template reads unknown name '{name}'", tuple(suggest(name, known)))
-    for node in tree.find_all(nodes.Getattr):
+    for node in tree.find_all(nodes.Getattr):  # after the code generator's folding
         if (
             isinstance(node.node, nodes.Name)
             and node.node.name == "params"
@@ -258,12 +265,15 @@ def _check(text: str, names: Names) -> None:
         raise outside_subset
 
 
-def _subset_problem(tree: nodes.Template, names: Names, multiline: bool) -> TemplateProblem | None:
+def _subset_problem(
+    tree: nodes.Template, names: Names, multiline: bool, count: int
+) -> tuple[TemplateProblem | None, bool]:
+    """The subset's problem (None when it keeps to the subset) and whether it binds names."""
     try:
-        check_subset(tree, names, multiline)
+        binds = check_subset(tree, names, multiline, count)
     except TemplateProblem as problem:
-        return problem
-    return None
+        return problem, True
+    return None, binds
 
 
 # Plain text with `{{ name }}` insertions only: no other tag, comment or whitespace control.
@@ -289,9 +299,13 @@ def _syntax_problem(error: TemplateSyntaxError) -> TemplateProblem:
     )
 
 
-def _check_filters_and_tests(tree: nodes.Template, multiline: bool) -> None:
-    """Refuse the first unknown filter or test, in the order they appear in the template."""
-    used = sorted(tree.find_all((nodes.Filter, nodes.Test)), key=lambda node: node.lineno)
+def _check_filters_and_tests(found: list[nodes.Node], multiline: bool) -> None:
+    """Refuse the first unknown filter or test, in the order they appear in the template
+    (`found`: its nodes, as `all_nodes` lists them)."""
+    used = sorted(
+        (node for node in found if isinstance(node, nodes.Filter | nodes.Test)),
+        key=lambda node: node.lineno,
+    )
     for node in used:
         kind, available = (
             ("filter", _ENV.filters) if isinstance(node, nodes.Filter) else ("test", _ENV.tests)
