@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
@@ -116,3 +116,107 @@ def test_a_situation_with_reserved_names_is_refused_as_before() -> None:
         ("today", "this name is reserved by the engine"),
         ("nope", "unknown fact"),
     ]
+
+
+LEAVES = st.sampled_from(
+    [
+        "t",
+        "{{ name }}",
+        "{{ y }}",
+        "{{ z }}",
+        "{{ x }}",
+        "{{ self }}",
+        "{{ loop.index }}",
+        "{{ params.p }}",
+        "{{ today }}",
+        "{{ y if flag else z }}",
+        "{{ y | default(z) }}",
+        "{% set y = name %}",
+        "{% set z = count + 1 %}",
+        "{% set x = items %}",
+        "{% set loop = 1 %}",
+        "{% set self = name %}",
+    ]
+)
+CONDITIONS = st.sampled_from(["flag", "x", "y", "z", "count > 1"])
+
+
+def _if(parts: tuple[str, str, str, str | None]) -> str:
+    test, body, other, otherwise = parts
+    elif_ = f"{{% elif y %}}{other}" if other else ""
+    else_ = f"{{% else %}}{otherwise}" if otherwise is not None else ""
+    return f"{{% if {test} %}}{body}{elif_}{else_}{{% endif %}}"
+
+
+def _for(parts: tuple[str, str, str | None, str, str | None]) -> str:
+    target, iterable, test, body, otherwise = parts
+    test_ = f" if {test}" if test else ""
+    else_ = f"{{% else %}}{otherwise}" if otherwise is not None else ""
+    return f"{{% for {target} in {iterable}{test_} %}}{body}{else_}{{% endfor %}}"
+
+
+def _joined(blocks: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+    return st.lists(blocks, min_size=1, max_size=4).map("".join)
+
+
+BINDING = st.recursive(
+    LEAVES,
+    lambda inner: st.one_of(
+        st.tuples(
+            CONDITIONS, _joined(inner), st.just("") | _joined(inner), st.none() | _joined(inner)
+        ).map(_if),
+        st.tuples(
+            st.sampled_from(["x", "y", "loop"]),
+            st.sampled_from(["items", "params.ys", "y", "items[1:]"]),
+            st.none() | CONDITIONS,
+            _joined(inner),
+            st.none() | _joined(inner),
+        ).map(_for),
+    ),
+    max_leaves=8,
+)
+BINDING_NAMES = Names(
+    {"name": "str", "items": "list", "count": "int", "flag": "bool", "self": "str"},
+    {"p": "int", "ys": "list"},
+)
+
+
+def verdict(text: str) -> tuple[str, ...] | None:
+    try:
+        _templates.check_template(text, BINDING_NAMES)
+    except TemplateProblem as problem:
+        return (problem.message, *problem.suggestions, str(problem.line), problem.token)
+    return None
+
+
+@settings(max_examples=scaled(400))
+@given(blocks=st.lists(BINDING, min_size=1, max_size=3))
+@example(blocks=["{% for y in params.ys %}{% set x = name %}{% else %}{{ x }}{% endfor %}"])
+@example(blocks=["{% if flag %}{% set y = name %}{% endif %}{{ y }}"])
+@example(blocks=["{% set y = name %}{% if flag %}{% set y = name %}{% endif %}{{ y }}"])
+@example(blocks=["{% for x in items %}{% set z = 1 %}{% endfor %}{{ z }}"])
+@example(blocks=["{% set y = 1 %}{% for x in items if y %}{{ x }}{% endfor %}"])
+@example(blocks=["{% for loop in items %}{% endfor %}"])
+@example(blocks=["{% for x in items %}{{ loop.index }}{% set loop = 1 %}{% endfor %}"])
+@example(blocks=["{% set self = name %}{{ self }}", "{{ self }}{% set x = items %}"])
+def test_templates_that_keep_to_the_subset_are_checked_as_jinja_s_code_generator_would(
+    blocks: list[str],
+) -> None:
+    """Protects the check of templates within the subset, which does not run Jinja's code
+    generator: it skips the undeclared names of a template that binds none, and otherwise
+    finds them with Jinja's symbol tables. Every verdict is the one the whole check gives
+    with jinja2.meta, on templates full of the cases where Jinja's scoping matters: names
+    set in a branch or a loop and read after it, loops over a name set before, loop
+    filters, `else` branches, and assignments to `loop` and `self`."""
+    text = "".join(blocks)
+    quick = verdict(text)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(_templates, "undeclared_names", _templates.meta.find_undeclared_variables)
+        real_subset = _templates._subset_problem
+
+        def always_binds(*args: Any) -> tuple[Any, bool]:
+            return real_subset(*args)[0], True
+
+        patched.setattr(_templates, "_subset_problem", always_binds)
+        whole = verdict(text)
+    assert quick == whole, text

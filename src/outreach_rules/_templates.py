@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes
+from jinja2.compiler import find_undeclared
+from jinja2.idtracking import VAR_LOAD_RESOLVE, Symbols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
@@ -243,7 +245,10 @@ def _check(text: str, names: Names) -> None:
         # generator, which meta runs, would find nothing unknown and nothing to refuse.
         return
     try:
-        undeclared = meta.find_undeclared_variables(tree)
+        if outside_subset is None:
+            undeclared = undeclared_names(tree)
+        else:
+            undeclared = meta.find_undeclared_variables(tree)
     except TemplateAssertionError as error:  # raised by Jinja's code generator
         raise _syntax_problem(error) from None
     known = set(names.facts) | set(FUNCTIONS)
@@ -263,6 +268,65 @@ def _check(text: str, names: Names) -> None:
             )
     if outside_subset is not None:
         raise outside_subset
+
+
+def undeclared_names(tree: nodes.Template) -> set[str]:
+    """What `jinja2.meta.find_undeclared_variables` finds in a template that keeps to the
+    subset (text, `if`, `set` and loops that are not nested), without running Jinja's code
+    generator: the same symbol tables (Jinja's own), built for the same frames (the
+    template's, and each loop's body, filter and `else`), and the same refusal of a loop
+    that assigns to `loop`."""
+    found: set[str] = set()
+    root = Symbols()
+    if "self" in find_undeclared(tree.body, ("self",)):
+        root.declare_parameter("self")
+    root.analyze_node(tree)
+    _resolved(root, found)
+    _frames_of(tree.body, root, found)
+    return found
+
+
+def _resolved(symbols: Symbols, found: set[str]) -> None:
+    """The names a frame looks up in the context (the code generator's `enter_frame`)."""
+    for action, name in symbols.loads.values():
+        if action == VAR_LOAD_RESOLVE and name not in _ENV.globals:
+            found.add(name)
+
+
+def _frames_of(body: Iterable[nodes.Node], symbols: Symbols, found: set[str]) -> None:
+    for node in body:
+        if isinstance(node, nodes.If):
+            # an `if` shares its frame (a soft frame: a copy of the same symbols)
+            _frames_of(node.body, symbols, found)
+            for branch in node.elif_:
+                _frames_of(branch.body, symbols, found)
+            _frames_of(node.else_, symbols, found)
+        elif isinstance(node, nodes.For):
+            _loop_frames(node, symbols, found)
+
+
+def _loop_frames(node: nodes.For, outer: Symbols, found: set[str]) -> None:
+    body = Symbols(outer)
+    if "loop" in find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",)):
+        body.declare_parameter("loop")
+    body.analyze_node(node, for_branch="body")
+    otherwise = Symbols(outer)
+    if node.else_:
+        otherwise.analyze_node(node, for_branch="else")
+    if node.test:
+        test = Symbols(outer)
+        test.analyze_node(node, for_branch="test")
+        _resolved(test, found)
+    for name in node.find_all(nodes.Name):
+        if name.ctx == "store" and name.name == "loop":
+            raise TemplateAssertionError(
+                "Can't assign to special loop variable in for-loop target", name.lineno
+            )
+    _resolved(body, found)
+    _frames_of(node.body, body, found)
+    if node.else_:
+        _resolved(otherwise, found)
+        _frames_of(node.else_, otherwise, found)
 
 
 def _subset_problem(
