@@ -81,6 +81,7 @@ PIECES = st.sampled_from(
 
 def whole_check(text: str) -> str | None:
     """The whole check's verdict on a text: None when it passes, else its message."""
+    _templates._VERDICTS.clear()  # the verdict of this check, not one remembered
     try:
         _templates.check_template(text, NAMES)
     except TemplateProblem as problem:
@@ -182,6 +183,7 @@ BINDING_NAMES = Names(
 
 
 def verdict(text: str) -> tuple[str, ...] | None:
+    _templates._VERDICTS.clear()  # the verdict of this check, not one remembered
     try:
         _templates.check_template(text, BINDING_NAMES)
     except TemplateProblem as problem:
@@ -220,3 +222,29 @@ def test_templates_that_keep_to_the_subset_are_checked_as_jinja_s_code_generator
         patched.setattr(_templates, "_subset_problem", always_binds)
         whole = verdict(text)
     assert quick == whole, text
+
+
+def test_a_template_s_verdict_is_remembered_with_its_names() -> None:
+    """Protects the verdicts remembered for engines built again: the same text and names
+    give the same verdict without a second parse, other names are checked anew, and a
+    refusal is raised again as it was first."""
+    _templates._VERDICTS.clear()
+    names = Names({"name": "str"}, {})
+    other = Names({"other": "str"}, {})
+    text = "{% if name %}{{ name | upper }}{% endif %}"
+    _templates.check_template(text, names)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(_templates._ENV, "parse", None)  # a second parse would fail
+        _templates.check_template(text, names)
+    with pytest.raises(TemplateProblem) as first:
+        _templates.check_template(text, other)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(_templates._ENV, "parse", None)
+        with pytest.raises(TemplateProblem) as again:
+            _templates.check_template(text, other)
+    assert (again.value.message, again.value.suggestions, again.value.line) == (
+        first.value.message,
+        first.value.suggestions,
+        first.value.line,
+    )
+    assert first.value.message == "template reads unknown name 'name'"

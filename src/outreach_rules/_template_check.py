@@ -14,6 +14,7 @@ names too: `{% set s = draft_message %}{{ s * 9 }}` is refused like `{{ draft_me
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -115,6 +116,11 @@ class Names:
 
     facts: Mapping[str, str]
     params: Mapping[str, str]
+
+    @functools.cached_property
+    def key(self) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        """The names and types as a hashable value (what a template's verdict depends on)."""
+        return tuple(sorted(self.facts.items())), tuple(sorted(self.params.items()))
 
 
 class SubsetChecker:

@@ -211,13 +211,40 @@ def _environment() -> _Environment:
 _ENV = _environment()
 
 
+# The verdicts of templates checked in this process, by text and names: an engine built
+# again from the same pack (tests, reloads, a service building one per request) checks its
+# templates without parsing them again. Bounded: emptied when it reaches the limit.
+_VERDICTS: dict[tuple[str, Any], tuple[str, tuple[str, ...], int, str] | None] = {}
+MAX_VERDICTS = 4096
+
+
 def check_template(text: str, names: Names) -> None:
     """Parse a template; check that every name it reads is declared, every filter and test
     it uses exists, and that it keeps to the subset of Jinja a pack may use."""
+    key = (text, names.key)
+    try:
+        verdict = _VERDICTS[key]
+    except KeyError:
+        pass
+    else:
+        if verdict is not None:
+            raise TemplateProblem(*verdict[:2], line=verdict[2], token=verdict[3])
+        return
     try:
         _check(text, names)
     except (RecursionError, MemoryError):
+        # not remembered: how deep the check can go depends on the stack it starts from
         raise TemplateProblem("the template nests too deeply") from None
+    except TemplateProblem as problem:
+        _remember(key, (problem.message, problem.suggestions, problem.line, problem.token))
+        raise
+    _remember(key, None)
+
+
+def _remember(key: tuple[str, Any], verdict: tuple[str, tuple[str, ...], int, str] | None) -> None:
+    if len(_VERDICTS) >= MAX_VERDICTS:
+        _VERDICTS.clear()
+    _VERDICTS[key] = verdict
 
 
 def _check(text: str, names: Names) -> None:
