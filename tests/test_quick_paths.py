@@ -3,6 +3,7 @@ strings, templates that only insert facts, and situations with no reserved name.
 
 from __future__ import annotations
 
+import ast
 import math
 from typing import Any
 
@@ -248,3 +249,56 @@ def test_a_template_s_verdict_is_remembered_with_its_names() -> None:
         first.value.line,
     )
     assert first.value.message == "template reads unknown name 'name'"
+
+
+DENSE = st.lists(
+    st.sampled_from(
+        [
+            "a",
+            "b",
+            "1",
+            "-",
+            "~",
+            "+",
+            "*",
+            "<",
+            "==",
+            ",",
+            ".",
+            "(",
+            ")",
+            "[",
+            "]",
+            ":",
+            "not ",
+            " and ",
+            " if ",
+            " else ",
+            "'",
+            "{",
+            "}",
+            "**",
+        ]
+    ),
+    min_size=1,
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=scaled(600))
+@given(text=DENSE)
+@example(text="a<b<c<d")
+@example(text="-a+-b")
+@example(text="a[:,:]")
+@example(text="--------a")
+@example(text="a,b,c,d")
+def test_a_short_condition_has_few_syntax_nodes(text: str) -> None:
+    """Protects the quick path of the condition parser, which counts the syntax nodes of a
+    condition only when it is longer than a third of MAX_NODES: a condition of n
+    characters has at most 2n + 1 nodes, however dense (names, operators, subscripts,
+    slices, tuples)."""
+    try:
+        tree = ast.parse(text, mode="eval")
+    except (SyntaxError, ValueError):
+        return
+    assert sum(1 for _ in ast.walk(tree)) <= 2 * len(text) + 1, text

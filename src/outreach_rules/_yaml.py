@@ -238,7 +238,9 @@ class _Builder:
         tag = event.tag
         if tag is not None:
             self._check_tag(event, tag)
-        self._count(event, 1)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._count(event, 0)  # reports it
         value: Any = event.value
         plain = event.implicit[0]
         if tag is not None or _ANY_FIRST or (plain and (not value or value[0] in _FIRST)):
