@@ -61,6 +61,14 @@ class Document:
                 return Mark(found[0] + 1, found[1] + 1)
         return Mark(1, 1)
 
+    def line(self, path: Path) -> int:
+        """The line of the value at `path` (that of `mark`), without making a Mark."""
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found[0] + 1
+        return 1
+
     def key_mark(self, path: Path) -> Mark:
         """The position of the mapping key that leads to `path` (falls back to the value)."""
         found = self.keys.get(path)
