@@ -530,21 +530,25 @@ def param_names(node: Cond | Term) -> list[str]:
 
 
 def walk(node: Any) -> list[Any]:
-    """The node and every node below it, depth first."""
-    children: list[Any] = []
-    if isinstance(node, Call):
-        children = list(node.args)
-    elif isinstance(node, Truth):
-        children = [node.term]
-    elif isinstance(node, Compare):
-        children = [node.left, node.right]
-    elif isinstance(node, Member):
-        children = [node.item, node.container]
-    elif isinstance(node, Not):
-        children = [node.item]
-    elif isinstance(node, And | Or):
-        children = list(node.items)
-    return [node, *(item for child in children for item in walk(child))]
+    """The node and every node below it, depth first (parents first, left to right)."""
+    found: list[Any] = []
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, Call):
+            stack.extend(reversed(node.args))
+        elif isinstance(node, Truth):
+            stack.append(node.term)
+        elif isinstance(node, Compare):
+            stack += (node.right, node.left)
+        elif isinstance(node, Member):
+            stack += (node.container, node.item)
+        elif isinstance(node, Not):
+            stack.append(node.item)
+        elif isinstance(node, And | Or):
+            stack.extend(reversed(node.items))
+    return found
 
 
 # ---------------------------------------------------------------- rendering
