@@ -302,3 +302,125 @@ def test_a_short_condition_has_few_syntax_nodes(text: str) -> None:
     except (SyntaxError, ValueError):
         return
     assert sum(1 for _ in ast.walk(tree)) <= 2 * len(text) + 1, text
+
+
+CHOICE_NAMES = Names(
+    facts={"msg": "str", "n": "int", "items": "list", "when": "date", "loop": "str", "not": "str"},
+    params={"p": "int"},
+)
+CHOICE_PIECES = st.sampled_from(
+    [
+        "Hello ",
+        "{",
+        "}}",
+        "%}",
+        "\n",
+        "{{ msg }}",
+        "{{n}}",
+        "{{ loop }}",
+        "{{ unknown }}",
+        "{{ msg or 'none' }}",
+        '{{ msg or "a}}b" }}',
+        "{{ msg or n }}",
+        "{{ msg or unknown }}",
+        "{% if n %}",
+        "{%if not msg%}",
+        "{% if not %}",
+        "{% if unknown %}",
+        "{% if loop %}",
+        "{% if items %}",
+        "{% elif when %}",
+        "{% elif not items %}",
+        "{% else %}",
+        "{% endif %}",
+        "{%- endif %}",
+        "{% if\nn %}",
+        "{% for x in items %}",
+        "{% endfor %}",
+    ]
+)
+
+
+CHOICE_TESTS = st.sampled_from(
+    ["n", "not msg", "loop", "items", "when", "not items", "not", "unknown", "n > 1"]
+)
+CHOICE_TAGS = st.sampled_from(
+    ["{{% {} %}}", "{{%{}%}}", "{{% {} %}}", "{{%- {} %}}", "{{% {}\n%}}"]
+)
+CHOICE_LEAVES = st.one_of(
+    st.sampled_from(["Hello ", "{{ msg }}", "{{n}}", "{{ msg or 'none' }}", "{{ msg or n }}"]),
+    CHOICE_PIECES,
+)
+
+
+def _choice(parts: tuple[str, str, str, list[tuple[str, str]], str | None, str]) -> str:
+    tag, test, body, elifs, otherwise, last = parts
+    text = tag.format(f"if {test}") + body
+    text += "".join(tag.format(f"elif {other}") + inner for other, inner in elifs)
+    if otherwise is not None:
+        text += tag.format("else") + otherwise
+    return text + tag.format(last)
+
+
+CHOICES = st.recursive(
+    CHOICE_LEAVES,
+    lambda inner: st.tuples(
+        CHOICE_TAGS,
+        CHOICE_TESTS,
+        st.lists(inner, max_size=3).map("".join),
+        st.lists(st.tuples(CHOICE_TESTS, st.lists(inner, max_size=2).map("".join)), max_size=2),
+        st.none() | st.lists(inner, max_size=2).map("".join),
+        st.sampled_from(["endif"] * 6 + ["else", "endfor"]),
+    ).map(_choice),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=scaled(600))
+@given(pieces=st.lists(CHOICES, max_size=6))
+@example(pieces=["{% if n %}", "{% if msg %}", "{% else %}", "{% elif n %}", "{% endif %}"])
+@example(pieces=["{% if n %}", "{% else %}", "{% else %}", "{% endif %}"])
+@example(pieces=["{% endif %}"])
+@example(pieces=["{% if n %}"] * 9 + ["{% endif %}"] * 9)
+def test_texts_that_only_choose_on_facts_pass_the_whole_check(pieces: list[str]) -> None:
+    """Protects the quick check of texts that insert facts and choose on them with `if`,
+    `elif` and `else`: every text it lets through passes the whole check (Jinja's parser,
+    the subset, the names), and texts it does not take still get the whole check."""
+    text = "".join(pieces)
+    quick = _templates._only_facts_tested(text, CHOICE_NAMES)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(_templates, "_only_facts_inserted", lambda _text, _names: False)
+        patched.setattr(_templates, "_only_facts_tested", lambda _text, _names: False)
+        whole = choice_verdict(text)
+    if quick:
+        assert whole is None, (text, whole)
+    assert choice_verdict(text) == whole
+
+
+def choice_verdict(text: str) -> str | None:
+    """The check's verdict on a text with CHOICE_NAMES, none remembered: None when it
+    passes, else its message."""
+    _templates._VERDICTS.clear()
+    try:
+        _templates.check_template(text, CHOICE_NAMES)
+    except TemplateProblem as problem:
+        return str(problem)
+    return None
+
+
+def test_texts_that_choose_on_facts_take_the_quick_check() -> None:
+    """The quick check takes the commonest texts that choose (and so skips Jinja's parser
+    for them), and leaves the rest to the whole check."""
+    taken = [
+        "Hi {% if msg %}{{ msg }}{% elif not n %}no{% else %}{{ n or 'x' }}{% endif %}.",
+        "{%if n%}{% if msg %}a{% endif %}{%endif%}",
+    ]
+    left = [
+        "{% if n %}",
+        "{% if n %}{% else %}{% elif msg %}{% endif %}",
+        "{% if n > 1 %}x{% endif %}",
+        "{% if n %}" * 9 + "{% endif %}" * 9,
+        "{% if n %}" + "x" * 2000 + "{% endif %}",
+    ]
+    assert [_templates._only_facts_tested(text, CHOICE_NAMES) for text in taken] == [True, True]
+    assert not any(_templates._only_facts_tested(text, CHOICE_NAMES) for text in left)

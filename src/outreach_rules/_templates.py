@@ -34,6 +34,7 @@ from ._suggest import suggest
 from ._template_check import (
     FILTERS,
     MAX_TEMPLATE_LENGTH,
+    MAX_TEMPLATE_NODES,
     Names,
     TemplateProblem,
     all_nodes,
@@ -254,7 +255,7 @@ def _check(text: str, names: Names) -> None:
         )
     if "{" not in text:
         return  # every Jinja tag starts with "{": plain text, nothing to check
-    if _only_facts_inserted(text, names):
+    if _only_facts_inserted(text, names) or _only_facts_tested(text, names):
         return
     try:
         tree = _ENV.parse(text)
@@ -382,6 +383,62 @@ def _only_facts_inserted(text: str, names: Names) -> bool:
         return False
     read = _INSERTED.findall(text)
     return all(name in names.facts and name not in _JINJA_CONSTANTS for name in read)
+
+
+# The tokens of a text that inserts facts and chooses on them: plain text, `{{ fact }}`,
+# `{{ fact or fact }}`, `{{ fact or "text" }}`, `{% if fact %}` and `{% elif fact %}` (each
+# with `not` or without), `{% else %}` and `{% endif %}`; no whitespace control, no line
+# break inside a tag, and quoted texts without escapes, braces or the like.
+_WS = r"[ \t]*"
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_QUOTED = r"""(?:"[^"\\{}%#\r\n]*"|'[^'\\{}%#\r\n]*')"""
+_TOKEN = re.compile(
+    r"(?P<text>(?:[^{]|\{(?![{%#]))+)"
+    rf"|\{{\{{{_WS}(?P<out>{_NAME})(?:[ \t]+or[ \t]+(?:(?P<alt>{_NAME})|{_QUOTED}))?{_WS}\}}\}}"
+    rf"|\{{%{_WS}(?P<test>if|elif)[ \t]+(?:not[ \t]+)?(?P<tested>{_NAME}){_WS}%\}}"
+    rf"|\{{%{_WS}(?P<end>else|endif){_WS}%\}}"
+)
+# Words Jinja reads as constants, operators or statement keywords: never taken as a fact here.
+_JINJA_WORDS = _JINJA_CONSTANTS | frozenset(
+    {"and", "or", "not", "in", "is", "if", "elif", "else", "endif", "for", "endfor", "set"}
+)
+_MAX_QUICK_LENGTH = 2 * MAX_TEMPLATE_NODES  # far below the node limit: 3 characters a node
+_MAX_QUICK_DEPTH = 8  # far below the parser's recursion limit
+
+
+def _only_facts_tested(text: str, names: Names) -> bool:
+    """Whether the text only inserts declared facts and chooses on them with `if`, `elif`
+    and `else` (see _TOKEN), its `if`s closed in order: the whole check would find nothing
+    to refuse in it (any value may be output or tested, `or` takes any two), so Jinja's
+    parser is skipped for it too. Anything else gets the whole check."""
+    if len(text) > _MAX_QUICK_LENGTH:
+        return False
+    open_ifs: list[bool] = []  # for each open `if`: whether its `else` was met
+    position = 0
+    while position < len(text):
+        found = _TOKEN.match(text, position)
+        if found is None:
+            return False
+        position = found.end()
+        if found["text"] is not None:
+            continue
+        read = found["out"] or found["tested"]
+        for name in (read, found["alt"]):
+            if name is not None and (name not in names.facts or name in _JINJA_WORDS):
+                return False
+        if found["test"] == "if":
+            open_ifs.append(False)
+            if len(open_ifs) > _MAX_QUICK_DEPTH:
+                return False
+        elif found["test"] == "elif" or found["end"] == "else":
+            if not open_ifs or open_ifs[-1]:
+                return False
+            open_ifs[-1] = found["end"] == "else"
+        elif found["end"] == "endif":
+            if not open_ifs:
+                return False
+            open_ifs.pop()
+    return not open_ifs
 
 
 def _syntax_problem(error: TemplateSyntaxError) -> TemplateProblem:
