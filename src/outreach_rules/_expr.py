@@ -231,7 +231,10 @@ def _parse(text: str) -> ast.Expression:
         raise ExprProblem(f"invalid condition: {error.msg}", Span(offset, offset + 1)) from None
     except (ValueError, RecursionError, MemoryError):
         raise ExprProblem("invalid condition", Span(0, 1)) from None
-    if sum(1 for _ in ast.walk(tree)) > MAX_NODES:
+    # A condition of n characters has at most 2n + 1 syntax nodes (a name is two, itself and
+    # its context; every operator and separator takes a character), so only the longer
+    # conditions are counted, with a margin.
+    if 3 * len(flat) + 1 > MAX_NODES and sum(1 for _ in ast.walk(tree)) > MAX_NODES:
         raise ExprProblem(f"condition has more than {MAX_NODES} parts; split the rule", Span(0, 1))
     return tree
 
@@ -527,21 +530,25 @@ def param_names(node: Cond | Term) -> list[str]:
 
 
 def walk(node: Any) -> list[Any]:
-    """The node and every node below it, depth first."""
-    children: list[Any] = []
-    if isinstance(node, Call):
-        children = list(node.args)
-    elif isinstance(node, Truth):
-        children = [node.term]
-    elif isinstance(node, Compare):
-        children = [node.left, node.right]
-    elif isinstance(node, Member):
-        children = [node.item, node.container]
-    elif isinstance(node, Not):
-        children = [node.item]
-    elif isinstance(node, And | Or):
-        children = list(node.items)
-    return [node, *(item for child in children for item in walk(child))]
+    """The node and every node below it, depth first (parents first, left to right)."""
+    found: list[Any] = []
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        if isinstance(node, Call):
+            stack.extend(reversed(node.args))
+        elif isinstance(node, Truth):
+            stack.append(node.term)
+        elif isinstance(node, Compare):
+            stack += (node.right, node.left)
+        elif isinstance(node, Member):
+            stack += (node.container, node.item)
+        elif isinstance(node, Not):
+            stack.append(node.item)
+        elif isinstance(node, And | Or):
+            stack.extend(reversed(node.items))
+    return found
 
 
 # ---------------------------------------------------------------- rendering

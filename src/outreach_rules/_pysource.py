@@ -190,7 +190,11 @@ def depth(cond: Cond) -> int:
     if isinstance(cond, expr.Not):
         return 1 + depth(cond.item)
     if isinstance(cond, expr.And | expr.Or):
-        return 1 + max(depth(item) for item in cond.items)
+        deepest = 0  # an atom's depth, without a call for each of them
+        for item in cond.items:
+            if isinstance(item, expr.Not | expr.And | expr.Or):
+                deepest = max(deepest, depth(item))
+        return 1 + deepest
     return 0
 
 
@@ -244,7 +248,7 @@ def generate(program: Program, stratum: Stratum) -> StratumCode:
         else:
             file, path = rulebook.locate("rules", rule.id)
             path, kind, name = (*path, "when"), "rule", rule.id
-        return f"{kind} '{name}', {file.path} line {file.doc.mark(path).line}"
+        return f"{kind} '{name}', {file.path} line {file.doc.line(path)}"
 
     return stratum_code(stratum.level, [program.rules[i] for i in stratum.rules], where)
 

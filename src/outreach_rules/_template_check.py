@@ -14,6 +14,7 @@ names too: `{% set s = draft_message %}{{ s * 9 }}` is refused like `{{ draft_me
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -116,6 +117,11 @@ class Names:
     facts: Mapping[str, str]
     params: Mapping[str, str]
 
+    @functools.cached_property
+    def key(self) -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+        """The names and types as a hashable value (what a template's verdict depends on)."""
+        return tuple(sorted(self.facts.items())), tuple(sorted(self.params.items()))
+
 
 class SubsetChecker:
     """Walks a parsed template; raises TemplateProblem at the first construct outside the
@@ -127,6 +133,7 @@ class SubsetChecker:
         self.assigned: dict[str, Kinds] = {}
         self.loop_depth = 0
         self.loop_targets: dict[str, Kinds] = {}
+        self.binds = False  # whether a {% set %} or a loop was met
 
     def refuse(self, node: nodes.Node, what: str, token: str = "") -> TemplateProblem:
         where = f" on its line {node.lineno}" if self.multiline else ""
@@ -159,6 +166,7 @@ class SubsetChecker:
             raise self.refuse(node, f"{what} cannot be used in a pack's texts; {instead}")
 
     def assign(self, node: nodes.Assign) -> None:
+        self.binds = True
         if not isinstance(node.target, nodes.Name):
             raise self.refuse(node, "{% set %} assigns one name at a time")
         kinds = self.expression(node.node)
@@ -166,6 +174,7 @@ class SubsetChecker:
         self.assigned[name] = self.assigned.get(name, frozenset()) | kinds
 
     def loop(self, node: nodes.For) -> None:
+        self.binds = True
         if self.loop_depth:
             raise self.refuse(node, "loops may not be nested; loop over one list", "for")
         if node.recursive:
@@ -411,14 +420,36 @@ def _describe(kinds: Kinds) -> str:
     return " or ".join(words.get(kind, kind) for kind in sorted(kinds)) or "nothing"
 
 
-def check_subset(tree: nodes.Template, names: Names, multiline: bool) -> None:
-    """Raise TemplateProblem at the first construct outside the template subset."""
-    count = sum(1 for _ in tree.find_all(nodes.Node))
+def all_nodes(tree: nodes.Node) -> list[nodes.Node]:
+    """Every node below `tree`, in the order of Jinja's `find_all` (depth first, parents
+    before their children), collected in one walk."""
+    found: list[nodes.Node] = []
+    _collect(tree, found)
+    return found
+
+
+def _collect(node: nodes.Node, found: list[nodes.Node]) -> None:
+    for child in node.iter_child_nodes():
+        found.append(child)
+        _collect(child, found)
+
+
+def check_subset(
+    tree: nodes.Template, names: Names, multiline: bool, count: int | None = None
+) -> bool:
+    """Raise TemplateProblem at the first construct outside the template subset. Whether
+    the template binds names (`{% set %}` or a loop): only then may Jinja's scoping, which
+    this check does not follow, find a name read where it is not bound. `count` is the
+    number of nodes below `tree` when the caller has counted them."""
+    if count is None:
+        count = len(all_nodes(tree))
     if count > MAX_TEMPLATE_NODES:
         raise TemplateProblem(
             f"the template has {count:,} parts; the limit is {MAX_TEMPLATE_NODES:,}: split it"
         )
-    SubsetChecker(names, multiline).statements(tree.body)
+    checker = SubsetChecker(names, multiline)
+    checker.statements(tree.body)
+    return checker.binds
 
 
 def _argument_types(spec: FunctionSpec, count: int) -> list[frozenset[str]] | None:

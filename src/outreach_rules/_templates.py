@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import TemplateAssertionError, TemplateSyntaxError, meta, nodes, pass_context
+from jinja2.compiler import find_undeclared
+from jinja2.idtracking import VAR_LOAD_RESOLVE, Symbols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
@@ -33,8 +35,10 @@ from ._suggest import suggest
 from ._template_check import (
     FILTERS,
     MAX_TEMPLATE_LENGTH,
+    MAX_TEMPLATE_NODES,
     Names,
     TemplateProblem,
+    all_nodes,
     check_subset,
 )
 from ._text import FUNCTIONS
@@ -216,13 +220,40 @@ def _long_date(context: Any, value: datetime.date | None) -> str:
 _ENV = _environment()
 
 
+# The verdicts of templates checked in this process, by text and names: an engine built
+# again from the same pack (tests, reloads, a service building one per request) checks its
+# templates without parsing them again. Bounded: emptied when it reaches the limit.
+_VERDICTS: dict[tuple[str, Any], tuple[str, tuple[str, ...], int, str] | None] = {}
+MAX_VERDICTS = 4096
+
+
 def check_template(text: str, names: Names) -> None:
     """Parse a template; check that every name it reads is declared, every filter and test
     it uses exists, and that it keeps to the subset of Jinja a pack may use."""
+    key = (text, names.key)
+    try:
+        verdict = _VERDICTS[key]
+    except KeyError:
+        pass
+    else:
+        if verdict is not None:
+            raise TemplateProblem(*verdict[:2], line=verdict[2], token=verdict[3])
+        return
     try:
         _check(text, names)
     except (RecursionError, MemoryError):
+        # not remembered: how deep the check can go depends on the stack it starts from
         raise TemplateProblem("the template nests too deeply") from None
+    except TemplateProblem as problem:
+        _remember(key, (problem.message, problem.suggestions, problem.line, problem.token))
+        raise
+    _remember(key, None)
+
+
+def _remember(key: tuple[str, Any], verdict: tuple[str, tuple[str, ...], int, str] | None) -> None:
+    if len(_VERDICTS) >= MAX_VERDICTS:
+        _VERDICTS.clear()
+    _VERDICTS[key] = verdict
 
 
 def _check(text: str, names: Names) -> None:
@@ -232,25 +263,34 @@ def _check(text: str, names: Names) -> None:
         )
     if "{" not in text:
         return  # every Jinja tag starts with "{": plain text, nothing to check
-    if _only_facts_inserted(text, names):
+    if _only_facts_inserted(text, names) or _only_facts_tested(text, names):
         return
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as error:  # TemplateAssertionError included
         raise _syntax_problem(error) from None
     multiline = "\n" in text.strip()
-    _check_filters_and_tests(tree, multiline)
+    found = all_nodes(tree)
+    _check_filters_and_tests(found, multiline)
     # The subset is checked before Jinja's code generator (run by meta below) folds
     # constants in the tree in place; its problem is raised after the names' problems.
-    outside_subset = _subset_problem(tree, names, multiline)
+    outside_subset, binds = _subset_problem(tree, names, multiline, len(found))
+    if outside_subset is None and not binds:
+        # Every name such a template reads is a fact, `today` or a function called (the
+        # subset refuses any other), and every `params.NAME` is declared: Jinja's code
+        # generator, which meta runs, would find nothing unknown and nothing to refuse.
+        return
     try:
-        undeclared = meta.find_undeclared_variables(tree)
+        if outside_subset is None:
+            undeclared = undeclared_names(tree)
+        else:
+            undeclared = meta.find_undeclared_variables(tree)
     except TemplateAssertionError as error:  # raised by Jinja's code generator
         raise _syntax_problem(error) from None
     known = set(names.facts) | set(FUNCTIONS)
     for name in sorted(undeclared - known - _GLOBAL_NAMES):
         raise TemplateProblem(f"template reads unknown name '{name}'", tuple(suggest(name, known)))
-    for node in tree.find_all(nodes.Getattr):
+    for node in tree.find_all(nodes.Getattr):  # after the code generator's folding
         if (
             isinstance(node.node, nodes.Name)
             and node.node.name == "params"
@@ -266,12 +306,74 @@ def _check(text: str, names: Names) -> None:
         raise outside_subset
 
 
-def _subset_problem(tree: nodes.Template, names: Names, multiline: bool) -> TemplateProblem | None:
+def undeclared_names(tree: nodes.Template) -> set[str]:
+    """What `jinja2.meta.find_undeclared_variables` finds in a template that keeps to the
+    subset (text, `if`, `set` and loops that are not nested), without running Jinja's code
+    generator: the same symbol tables (Jinja's own), built for the same frames (the
+    template's, and each loop's body, filter and `else`), and the same refusal of a loop
+    that assigns to `loop`."""
+    found: set[str] = set()
+    root = Symbols()
+    if "self" in find_undeclared(tree.body, ("self",)):
+        root.declare_parameter("self")
+    root.analyze_node(tree)
+    _resolved(root, found)
+    _frames_of(tree.body, root, found)
+    return found
+
+
+def _resolved(symbols: Symbols, found: set[str]) -> None:
+    """The names a frame looks up in the context (the code generator's `enter_frame`)."""
+    for action, name in symbols.loads.values():
+        if action == VAR_LOAD_RESOLVE and name not in _ENV.globals:
+            found.add(name)
+
+
+def _frames_of(body: Iterable[nodes.Node], symbols: Symbols, found: set[str]) -> None:
+    for node in body:
+        if isinstance(node, nodes.If):
+            # an `if` shares its frame (a soft frame: a copy of the same symbols)
+            _frames_of(node.body, symbols, found)
+            for branch in node.elif_:
+                _frames_of(branch.body, symbols, found)
+            _frames_of(node.else_, symbols, found)
+        elif isinstance(node, nodes.For):
+            _loop_frames(node, symbols, found)
+
+
+def _loop_frames(node: nodes.For, outer: Symbols, found: set[str]) -> None:
+    body = Symbols(outer)
+    if "loop" in find_undeclared(node.iter_child_nodes(only=("body",)), ("loop",)):
+        body.declare_parameter("loop")
+    body.analyze_node(node, for_branch="body")
+    otherwise = Symbols(outer)
+    if node.else_:
+        otherwise.analyze_node(node, for_branch="else")
+    if node.test:
+        test = Symbols(outer)
+        test.analyze_node(node, for_branch="test")
+        _resolved(test, found)
+    for name in node.find_all(nodes.Name):
+        if name.ctx == "store" and name.name == "loop":
+            raise TemplateAssertionError(
+                "Can't assign to special loop variable in for-loop target", name.lineno
+            )
+    _resolved(body, found)
+    _frames_of(node.body, body, found)
+    if node.else_:
+        _resolved(otherwise, found)
+        _frames_of(node.else_, otherwise, found)
+
+
+def _subset_problem(
+    tree: nodes.Template, names: Names, multiline: bool, count: int
+) -> tuple[TemplateProblem | None, bool]:
+    """The subset's problem (None when it keeps to the subset) and whether it binds names."""
     try:
-        check_subset(tree, names, multiline)
+        binds = check_subset(tree, names, multiline, count)
     except TemplateProblem as problem:
-        return problem
-    return None
+        return problem, True
+    return None, binds
 
 
 # Plain text with `{{ name }}` insertions only: no other tag, comment or whitespace control.
@@ -291,15 +393,75 @@ def _only_facts_inserted(text: str, names: Names) -> bool:
     return all(name in names.facts and name not in _JINJA_CONSTANTS for name in read)
 
 
+# The tokens of a text that inserts facts and chooses on them: plain text, `{{ fact }}`,
+# `{{ fact or fact }}`, `{{ fact or "text" }}`, `{% if fact %}` and `{% elif fact %}` (each
+# with `not` or without), `{% else %}` and `{% endif %}`; no whitespace control, no line
+# break inside a tag, and quoted texts without escapes, braces or the like.
+_WS = r"[ \t]*"
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_QUOTED = r"""(?:"[^"\\{}%#\r\n]*"|'[^'\\{}%#\r\n]*')"""
+_TOKEN = re.compile(
+    r"(?P<text>(?:[^{]|\{(?![{%#]))+)"
+    rf"|\{{\{{{_WS}(?P<out>{_NAME})(?:[ \t]+or[ \t]+(?:(?P<alt>{_NAME})|{_QUOTED}))?{_WS}\}}\}}"
+    rf"|\{{%{_WS}(?P<test>if|elif)[ \t]+(?:not[ \t]+)?(?P<tested>{_NAME}){_WS}%\}}"
+    rf"|\{{%{_WS}(?P<end>else|endif){_WS}%\}}"
+)
+# Words Jinja reads as constants, operators or statement keywords: never taken as a fact here.
+_JINJA_WORDS = _JINJA_CONSTANTS | frozenset(
+    {"and", "or", "not", "in", "is", "if", "elif", "else", "endif", "for", "endfor", "set"}
+)
+_MAX_QUICK_LENGTH = 2 * MAX_TEMPLATE_NODES  # far below the node limit: 3 characters a node
+_MAX_QUICK_DEPTH = 8  # far below the parser's recursion limit
+
+
+def _only_facts_tested(text: str, names: Names) -> bool:
+    """Whether the text only inserts declared facts and chooses on them with `if`, `elif`
+    and `else` (see _TOKEN), its `if`s closed in order: the whole check would find nothing
+    to refuse in it (any value may be output or tested, `or` takes any two), so Jinja's
+    parser is skipped for it too. Anything else gets the whole check."""
+    if len(text) > _MAX_QUICK_LENGTH:
+        return False
+    open_ifs: list[bool] = []  # for each open `if`: whether its `else` was met
+    position = 0
+    while position < len(text):
+        found = _TOKEN.match(text, position)
+        if found is None:
+            return False
+        position = found.end()
+        if found["text"] is not None:
+            continue
+        read = found["out"] or found["tested"]
+        for name in (read, found["alt"]):
+            if name is not None and (name not in names.facts or name in _JINJA_WORDS):
+                return False
+        if found["test"] == "if":
+            open_ifs.append(False)
+            if len(open_ifs) > _MAX_QUICK_DEPTH:
+                return False
+        elif found["test"] == "elif" or found["end"] == "else":
+            if not open_ifs or open_ifs[-1]:
+                return False
+            open_ifs[-1] = found["end"] == "else"
+        elif found["end"] == "endif":
+            if not open_ifs:
+                return False
+            open_ifs.pop()
+    return not open_ifs
+
+
 def _syntax_problem(error: TemplateSyntaxError) -> TemplateProblem:
     return TemplateProblem(
         f"template error on its line {error.lineno}: {error.message}", line=error.lineno
     )
 
 
-def _check_filters_and_tests(tree: nodes.Template, multiline: bool) -> None:
-    """Refuse the first unknown filter or test, in the order they appear in the template."""
-    used = sorted(tree.find_all((nodes.Filter, nodes.Test)), key=lambda node: node.lineno)
+def _check_filters_and_tests(found: list[nodes.Node], multiline: bool) -> None:
+    """Refuse the first unknown filter or test, in the order they appear in the template
+    (`found`: its nodes, as `all_nodes` lists them)."""
+    used = sorted(
+        (node for node in found if isinstance(node, nodes.Filter | nodes.Test)),
+        key=lambda node: node.lineno,
+    )
     for node in used:
         kind, available = (
             ("filter", _ENV.filters) if isinstance(node, nodes.Filter) else ("test", _ENV.tests)

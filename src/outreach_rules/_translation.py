@@ -586,9 +586,8 @@ def _nearest_key(doc: Document, key: Key) -> Mark:
     section, else the file's first line."""
     section, name, _ = key
     for path in ((section, name), (section,)):
-        found = doc.keys.get(path)
-        if found is not None and section != "pack":
-            return found
+        if path in doc.keys and section != "pack":
+            return doc.key_mark(path)
     return Mark(1, 1)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -18,6 +18,7 @@ from ._text import is_valid_text
 from .errors import Problem
 
 Path = tuple[str | int, ...]
+Position = tuple[int, int]  # the parser's 0-based line and column, made a Mark when asked
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = frozenset(
@@ -49,20 +50,29 @@ class Document:
     data: Any
     file: str
     lines: list[str]
-    values: dict[Path, Mark] = field(default_factory=dict)
-    keys: dict[Path, Mark] = field(default_factory=dict)
+    values: dict[Path, Position] = field(default_factory=dict)
+    keys: dict[Path, Position] = field(default_factory=dict)
 
     def mark(self, path: Path) -> Mark:
         """The position of the value at `path`, or of its nearest positioned parent."""
         for end in range(len(path), -1, -1):
             found = self.values.get(path[:end])
             if found is not None:
-                return found
+                return Mark(found[0] + 1, found[1] + 1)
         return Mark(1, 1)
+
+    def line(self, path: Path) -> int:
+        """The line of the value at `path` (that of `mark`), without making a Mark."""
+        for end in range(len(path), -1, -1):
+            found = self.values.get(path[:end])
+            if found is not None:
+                return found[0] + 1
+        return 1
 
     def key_mark(self, path: Path) -> Mark:
         """The position of the mapping key that leads to `path` (falls back to the value)."""
-        return self.keys.get(path) or self.mark(path)
+        found = self.keys.get(path)
+        return Mark(found[0] + 1, found[1] + 1) if found is not None else self.mark(path)
 
     def problem(self, path: Path, message: str, **extra: Any) -> Problem:
         """A Problem positioned at the value found at `path`."""
@@ -96,7 +106,7 @@ class _Frame:
     anchor: str | None
     size: int = 1
     key: Any = None
-    key_mark: Mark | None = None
+    key_mark: Position | None = None
     has_key: bool = False
 
 
@@ -126,8 +136,7 @@ def read_document(text: str, file: str) -> Document:
     doc = Document(None, file, text.splitlines())
     builder = _Builder(doc)
     try:
-        for event in yaml.parse(text, Loader=_Loader):
-            builder.feed(event)
+        _feed_events(text, builder)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         where = Mark(mark.line + 1, mark.column + 1) if mark else Mark(1, 1)
@@ -137,6 +146,18 @@ def read_document(text: str, file: str) -> Document:
         raise YamlProblem(Problem(f"invalid YAML: {error}", file, code="yaml")) from None
     doc.data = builder.result
     return doc
+
+
+def _feed_events(text: str, builder: _Builder) -> None:
+    """Every parser event of `text`, in order, to the builder (what `yaml.parse` yields)."""
+    parser = _Loader(text)
+    feed = builder.feed
+    get_event = parser.get_event
+    try:
+        while (event := get_event()) is not None:  # None once the stream has ended
+            feed(event)
+    finally:
+        parser.dispose()
 
 
 def _check_characters(text: str, file: str) -> None:
@@ -183,7 +204,10 @@ def _visible(found: re.Match[str]) -> str:
 
 
 class _Builder:
-    """Turns parser events into plain data, recording positions as it goes."""
+    """Turns parser events into plain data, recording positions as it goes.
+
+    Positions are kept as the parser's own 0-based (line, column) pairs and made into Marks
+    only when a message asks for one; events are dispatched on their exact type."""
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc
@@ -192,22 +216,20 @@ class _Builder:
         self.nodes = 0
         self.documents = 0
         self.result: Any = None
+        self.values = doc.values
+        self.keys = doc.keys
 
     def feed(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                self._fail(event, "a pack file holds one YAML document; found a second '---'")
-        elif isinstance(event, yaml.ScalarEvent):
-            self._scalar(event)
-        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            self._start(event)
-        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-            self._end()
-        elif isinstance(event, yaml.AliasEvent):
-            self._alias(event)
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
 
-    def _fail(self, event: yaml.Event, message: str) -> None:
+    def _document(self, event: yaml.Event) -> None:
+        self.documents += 1
+        if self.documents > 1:
+            self._fail(event, "a pack file holds one YAML document; found a second '---'")
+
+    def _fail(self, event: yaml.Event, message: str) -> NoReturn:
         mark = _mark_of(event)
         raise YamlProblem(self.doc.problem_at(mark, message, code="yaml"))
 
@@ -221,16 +243,27 @@ class _Builder:
             self._fail(event, f"the document has more than {MAX_NODES:,} nodes (aliases included)")
 
     def _scalar(self, event: yaml.ScalarEvent) -> None:
-        self._check_tag(event, event.tag)
-        self._count(event, 1)
-        try:
-            value = _construct_scalar(event)
-        except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
-            self._fail(event, f"invalid value '{_clip(event.value)}': {error}")
-        except (IndexError, KeyError, AttributeError, TypeError):
-            # PyYAML's constructors fail this way on explicit tags: `!!int ''`, `!!bool maybe`
-            self._fail(event, f"invalid value '{_clip(event.value)}' for the tag '{event.tag}'")
-        if isinstance(value, str) and not is_valid_text(value):
+        tag = event.tag
+        if tag is not None:
+            self._check_tag(event, tag)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._count(event, 0)  # reports it
+        value: Any = event.value
+        plain = event.implicit[0]
+        if tag is not None or _ANY_FIRST or (plain and (not value or value[0] in _FIRST)):
+            try:
+                value = _construct_scalar(event)
+            except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
+                self._fail(event, f"invalid value '{_clip(event.value)}': {error}")
+            except (IndexError, KeyError, AttributeError, TypeError):
+                # PyYAML's constructors fail this way on explicit tags: `!!int ''`, `!!bool maybe`
+                self._fail(event, f"invalid value '{_clip(event.value)}' for the tag '{event.tag}'")
+            if isinstance(value, str) and not is_valid_text(value):
+                self._fail(event, "the string holds a lone surrogate (an invalid character)")
+        # Otherwise quoted, or a plain word: a string, as the resolver would say. The text was
+        # checked for lone surrogates before parsing: only an escape in double quotes makes one.
+        elif event.style == '"' and not is_valid_text(value):
             self._fail(event, "the string holds a lone surrogate (an invalid character)")
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
@@ -242,14 +275,15 @@ class _Builder:
         if len(self.stack) >= MAX_DEPTH:
             self._fail(event, f"nesting is deeper than {MAX_DEPTH} levels")
         container: dict[Any, Any] | list[Any]
-        container = {} if isinstance(event, yaml.MappingStartEvent) else []
+        container = {} if type(event) is yaml.MappingStartEvent else []
         path = self._child_path(event)
-        self.doc.values[path] = _mark_of(event)
+        start = event.start_mark
+        self.values[path] = (start.line, start.column) if start is not None else (0, 0)
         self.stack.append(_Frame(container, path, event.anchor))
 
-    def _end(self) -> None:
+    def _end(self, _event: yaml.Event) -> None:
         frame = self.stack.pop()
-        if isinstance(frame.container, dict) and frame.has_key:
+        if frame.has_key and isinstance(frame.container, dict):
             raise YamlProblem(self.doc.problem(frame.path, "mapping key without a value"))
         if frame.anchor:
             self.anchors[frame.anchor] = (frame.container, frame.size)
@@ -262,7 +296,6 @@ class _Builder:
         found = self.anchors.get(event.anchor or "")
         if found is None:
             self._fail(event, f"unknown alias '*{event.anchor}'")
-            return
         value, size = found
         self._count(event, size)
         self._add(event, value, size)
@@ -271,26 +304,40 @@ class _Builder:
         if not self.stack:
             return ()
         frame = self.stack[-1]
-        if isinstance(frame.container, list):
-            return (*frame.path, len(frame.container))
+        container = frame.container
+        if type(container) is list:
+            return (*frame.path, len(container))
         if not frame.has_key:
             self._fail(event, "mapping keys must be plain scalars")
         return (*frame.path, frame.key)
 
     def _add(self, event: yaml.Event, value: Any, size: int) -> None:
-        mark = _mark_of(event)
+        start = event.start_mark
+        mark = (start.line, start.column) if start is not None else (0, 0)
         if not self.stack:
-            self.doc.values[()] = mark
+            self.values[()] = mark
             self.result = value
             return
         frame = self.stack[-1]
-        if isinstance(frame.container, dict) and not frame.has_key:
+        container = frame.container
+        if type(container) is list:
+            self.values[(*frame.path, len(container))] = mark
+            frame.size += size
+            container.append(value)
+            return
+        if not frame.has_key:
             self._take_key(event, frame, value, mark)
             return
-        self.doc.values[self._child_path(event)] = mark
-        self._attach(value, size)
+        key = frame.key
+        path = (*frame.path, key)
+        self.values[path] = mark
+        frame.size += size
+        container[key] = value
+        if frame.key_mark is not None:
+            self.keys[path] = frame.key_mark
+        frame.key, frame.key_mark, frame.has_key = None, None, False
 
-    def _take_key(self, event: yaml.Event, frame: _Frame, key: Any, mark: Mark) -> None:
+    def _take_key(self, event: yaml.Event, frame: _Frame, key: Any, mark: tuple[int, int]) -> None:
         if isinstance(key, dict | list):
             self._fail(event, "mapping keys must be plain scalars")
         assert isinstance(frame.container, dict)
@@ -306,8 +353,19 @@ class _Builder:
             return
         frame.container[frame.key] = value
         if frame.key_mark is not None:
-            self.doc.keys[(*frame.path, frame.key)] = frame.key_mark
+            self.keys[(*frame.path, frame.key)] = frame.key_mark
         frame.key, frame.key_mark, frame.has_key = None, None, False
+
+
+_HANDLERS: dict[type, Any] = {
+    yaml.DocumentStartEvent: _Builder._document,
+    yaml.ScalarEvent: _Builder._scalar,
+    yaml.MappingStartEvent: _Builder._start,
+    yaml.SequenceStartEvent: _Builder._start,
+    yaml.MappingEndEvent: _Builder._end,
+    yaml.SequenceEndEvent: _Builder._end,
+    yaml.AliasEvent: _Builder._alias,
+}
 
 
 def _clip(value: str, limit: int = 40) -> str:
