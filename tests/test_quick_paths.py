@@ -106,6 +106,14 @@ def test_texts_that_only_insert_facts_pass_the_whole_check(pieces: list[str]) ->
     assert whole_check(text) == verdict
 
 
+def test_a_long_text_of_insertions_gets_the_whole_check() -> None:
+    """Protects the node limit: a text of 1,100 insertions is refused as the whole check
+    refuses it, not let through by the quick path."""
+    text = "{{msg}}" * 1100
+    assert not _templates._only_facts_inserted(text, NAMES)
+    assert whole_check(text) == "the template has 1,101 parts; the limit is 1,000: split it"
+
+
 def test_a_situation_with_reserved_names_is_refused_as_before() -> None:
     """Protects the report of reserved names, now made only when the model refuses the
     situation: each reserved name and each unknown fact is named once, in order."""

@@ -386,8 +386,9 @@ def _only_facts_inserted(text: str, names: Names) -> bool:
     """Whether the text only inserts declared facts by name, the commonest template: the
     whole check would find nothing to refuse in it (a fact read as it is may be output,
     whatever its type), and skipping Jinja's parser and code generator keeps a pack of
-    many such texts quick to load. Anything else gets the whole check."""
-    if _INSERTIONS.fullmatch(text) is None:
+    many such texts quick to load. Anything else gets the whole check, as does a long text
+    (it may hold more nodes than the whole check allows)."""
+    if len(text) > _MAX_QUICK_LENGTH or _INSERTIONS.fullmatch(text) is None:
         return False
     read = _INSERTED.findall(text)
     return all(name in names.facts and name not in _JINJA_CONSTANTS for name in read)
