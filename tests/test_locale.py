@@ -113,7 +113,8 @@ def test_missing_text_falls_back_to_the_pack(tmp_path: Path) -> None:
 
 
 def test_translation_with_an_error_refuses_the_engine(tmp_path: Path) -> None:
-    """Protects that an engine never runs with a translation `check` rejects."""
+    """Protects that an engine never runs with a translation `check` rejects: one built for
+    that locale is refused, and one built without it refuses the locale when asked."""
     shutil.copy(PACK, tmp_path / "pack.yaml")
     (tmp_path / "translations").mkdir()
     (tmp_path / "translations" / "pack.de.yaml").write_text(
@@ -121,7 +122,12 @@ def test_translation_with_an_error_refuses_the_engine(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(orr.RulebookError, match="did you mean 'go_when_ready'"):
-        orr.Engine.from_paths(tmp_path / "pack.yaml", backend="python")
+        orr.Engine.from_paths(tmp_path / "pack.yaml", backend="python", locale="de")
+    english = orr.Engine.from_paths(tmp_path / "pack.yaml", backend="python")
+    assert english.locales == ["de"]  # listed, not read until it is used
+    english.evaluate(READY, today=TODAY)
+    with pytest.raises(orr.RulebookError, match="did you mean 'go_when_ready'"):
+        english.evaluate(READY, today=TODAY, locale="de")
 
 
 def test_engine_locale_survives_pickling() -> None:

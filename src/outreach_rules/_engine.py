@@ -37,11 +37,10 @@ from ._provisional import assumed_values
 from ._rulebook import FactSpec, Rulebook, load_rulebook
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
-from ._translation import Translation, check_translations
+from ._translation import Translation, Translations
 from .errors import (
     EvaluationError,
     OutreachRulesError,
-    RulebookError,
     SituationError,
     SituationProblem,
 )
@@ -75,9 +74,12 @@ class Engine:
         self._params = dict(params or {})
         self.program: Program = compile_pack(check(rulebook, self._params))
         self.rulebook = rulebook
-        # The translations beside the packs, by locale; one with an error refuses the pack.
-        self.translations: dict[str, Translation] = _translations(self.program)
+        # The translations beside the packs, by locale, each checked when first used; the
+        # engine's own locale is checked now, so an engine never runs with a broken one.
+        self.translations: Mapping[str, Translation] = Translations(self.program.checked)
         self.locale: str | None = None if locale is None else self._locale_of(locale)
+        if self.locale is not None:
+            self.translations[self.locale]
         # By locale: the engines that review drafts with a translation's term lists.
         self._localised: dict[str, Engine] = {}
         self.backend = _choose_backend(backend)
@@ -98,6 +100,8 @@ class Engine:
         # A thread of the parent may have held the lock, or been halfway through an
         # evaluation on the host, when this process was forked (see _fork.py).
         self._lock = threading.Lock()
+        if isinstance(self.translations, Translations):
+            self.translations.lock = threading.Lock()
         self._host = None
 
     # construction ------------------------------------------------------------
@@ -486,15 +490,6 @@ def _choose_backend(backend: str) -> str:
             "the durable backend needs durable_rules, which cannot be imported here"
         )
     return "python"
-
-
-def _translations(program: Program) -> dict[str, Translation]:
-    """The checked translations of a program's packs; RulebookError on any error in them."""
-    translations, problems = check_translations(program.checked)
-    errors = [problem for problem in problems if problem.severity == "error"]
-    if errors:
-        raise RulebookError(errors)
-    return translations
 
 
 def _rebuild(

@@ -20,6 +20,7 @@ original does not or leaves out one it does (errors), and every text left untran
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -693,3 +694,40 @@ def _drop_replaced(
         gone = key[0] != "pack" and not final._has_id(key[0], key[1])
         if gone or now != then:
             del translation.texts[key], translation.where[key]
+
+
+class Translations(Mapping[str, Translation]):
+    """The translations of a checked pack by locale, each loaded and checked when it is
+    first asked for: an engine that never speaks German never reads its German file, and
+    one with an error is refused (RulebookError, as `check` reports it) on first use."""
+
+    def __init__(self, checked: CheckedPack) -> None:
+        self._checked = checked
+        self._paths = translation_paths(checked.rulebook)
+        self._loaded: dict[str, Translation] = {}
+        self.lock = threading.Lock()
+
+    def __getitem__(self, locale: str) -> Translation:
+        found = self._loaded.get(locale)
+        if found is not None:
+            return found
+        if locale not in self._paths:
+            raise KeyError(locale)
+        with self.lock:
+            found = self._loaded.get(locale)
+            if found is None:
+                found = self._loaded[locale] = self._load(locale)
+        return found
+
+    def _load(self, locale: str) -> Translation:
+        translations, problems = check_translations(self._checked, [locale])
+        errors = [problem for problem in problems if problem.severity == "error"]
+        if errors:
+            raise RulebookError(errors)
+        return translations[locale]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._paths))
+
+    def __len__(self) -> int:
+        return len(self._paths)
