@@ -18,7 +18,14 @@ from hypothesis import given, settings
 import outreach_rules as orr
 from outreach_rules import _durable
 from outreach_rules import _expr as expr
-from strategies import TODAY, bundled_situations, facts_of_model, scaled
+from strategies import (
+    BUNDLED_KNOCK_OUTS,
+    BUNDLED_TOWARDS_CONTACT,
+    TODAY,
+    bundled_situations,
+    facts_of_model,
+    scaled,
+)
 
 BACKENDS = ["python", "durable"] if _durable.available() else ["python"]
 ENGINES = {backend: orr.Engine.default(backend=backend) for backend in BACKENDS}
@@ -113,16 +120,9 @@ def test_the_short_messages_overlay_speaks_the_locale(locale: str) -> None:
 
     overlay = Path(__file__).parent.parent / "examples" / "overlays" / "short-messages.yaml"
     engine = orr.Engine.from_paths(bundled_pack_dir(), overlay, backend="python")
-    situation = {
-        "reviewed_job_description": True,
-        "researched_role_holders": True,
-        "spoke_with_recruiter": False,
-        "has_interviewer_contact": True,
-        "interviewer_requested_no_contact": False,
-        "already_contacted_interviewer": False,
-        "interview_date": "2026-03-06",
-        "channel": "phone",
-    }
+    knocked_out = dict.fromkeys(BUNDLED_KNOCK_OUTS, False)
+    situation = {**BUNDLED_TOWARDS_CONTACT, **knocked_out, "interview_date": "2026-03-06"}
+    situation["channel"] = "phone"
     english = engine.evaluate(situation, today=TODAY)
     translated = engine.evaluate(situation, today=TODAY, locale=locale)
     assert english.decision is not None and translated.decision is not None
