@@ -120,8 +120,8 @@ def test_the_short_messages_overlay_speaks_the_locale(locale: str) -> None:
 
     overlay = Path(__file__).parent.parent / "examples" / "overlays" / "short-messages.yaml"
     engine = orr.Engine.from_paths(bundled_pack_dir(), overlay, backend="python")
-    knocked_out = dict.fromkeys(BUNDLED_KNOCK_OUTS, False)
-    situation = {**BUNDLED_TOWARDS_CONTACT, **knocked_out, "interview_date": "2026-03-06"}
+    none_knocks_out = dict.fromkeys(BUNDLED_KNOCK_OUTS, False)
+    situation = {**BUNDLED_TOWARDS_CONTACT, **none_knocks_out, "interview_date": "2026-03-06"}
     situation["channel"] = "phone"
     english = engine.evaluate(situation, today=TODAY)
     translated = engine.evaluate(situation, today=TODAY, locale=locale)
