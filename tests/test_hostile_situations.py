@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 
 import outreach_rules as orr
 from outreach_rules._durable import available
@@ -410,6 +410,7 @@ def _alone_is_valid(engine: orr.Engine, key: Any, value: Any) -> bool:
 
 @settings(max_examples=scaled(100))
 @given(data=hostile_situations(facts_of_model(bundled("python").Situation)))
+@example(data={"interview_date": "\ud800"})  # a lone surrogate in a date's message
 def test_random_values_validate_and_agree_or_name_exactly_the_bad_facts(
     data: dict[Any, Any],
 ) -> None:

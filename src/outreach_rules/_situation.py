@@ -35,6 +35,12 @@ MAX_ITEMS = 100
 MAX_INT = 2**53
 
 
+def _shown(value: str) -> str:
+    """The start of a text for a message, a lone surrogate written as an escape (a message
+    holding one could not be encoded, and reporting the problem would fail)."""
+    return value[:40].encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _date(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         raise ValueError("expected a date without a time, e.g. 2026-03-06")
@@ -45,7 +51,7 @@ def _date(value: Any) -> Any:
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"'{value[:40]}' is not an ISO date such as 2026-03-06") from None
+            raise ValueError(f"'{_shown(value)}' is not an ISO date such as 2026-03-06") from None
     raise ValueError("expected an ISO date such as 2026-03-06")
 
 
@@ -195,7 +201,7 @@ def read_today(value: Any) -> datetime.date:
         try:
             return datetime.date.fromisoformat(value)
         except ValueError:
-            message = f"'{value[:40]}' is not an ISO date such as 2026-03-02"
+            message = f"'{_shown(value)}' is not an ISO date such as 2026-03-02"
     else:
         message = (
             "expected a date or an ISO date text such as 2026-03-02, "
