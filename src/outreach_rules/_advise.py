@@ -89,16 +89,14 @@ def reasons(
 
 
 def _sentences(engine: Engine, rule: CompiledRule, words: Translation | None) -> list[str]:
-    """The sentence of each atom of a rule, in the translation's language (made once per
-    engine and locale)."""
+    """The sentence of each atom of a rule: the compiled English ones, or those in the
+    translation's language (made once per engine and locale)."""
     if words is None:
-        return [atom.words for atom in rule.atoms]
+        return rule.sentences
     made = table(engine, f"sentences.{words.locale}")
     found: list[str] | None = made.get(rule.index)
     if found is None:
-        describer = made.get("describer") or made.setdefault(
-            "describer", words.describer(engine.rulebook.spec)
-        )
+        describer = words.describer(engine.rulebook.spec)
         atoms = expr.atoms(expr.negation_normal_form(rule.checked.cond))
         found = made[rule.index] = [describer.atom(atom) for atom in atoms]
     return found
@@ -113,7 +111,8 @@ def _reasons(
     words: Translation | None,
 ) -> list[Reason]:
     found = []
-    locale = words.locale if words is not None else None
+    locale = _locale(words)
+    show = show_value if locale is None else functools.partial(show_value, locale=locale)
     for atom, sentence in zip(rule.atoms, _sentences(engine, rule, words), strict=True):
         if atom.test(env) is not True:
             continue
@@ -126,7 +125,7 @@ def _reasons(
                 value=plain(value),
                 condition=atom.text,
                 holds=True,
-                text=fill(sentence, value, functools.partial(show_value, locale=locale)),
+                text=fill(sentence, value, show),
                 **_provenance(engine, atom.fact, env, fired, memo, words),
             )
         )
@@ -168,8 +167,7 @@ def build_advice(
     read (see `Pending`), exactly as they would be made at once. With a `translation`, the
     texts a candidate reads are in its language (the pack's own where it gives none)."""
     advice = Advice.__new__(Advice)
-    locale = translation.locale if translation is not None else None
-    object.__setattr__(advice, "__dict__", {"today": today, "locale": locale})
+    object.__setattr__(advice, "__dict__", {"today": today, "locale": _locale(translation)})
     object.__setattr__(advice, "__pydantic_fields_set__", _FIELD_SET.copy())
     object.__setattr__(advice, "__pydantic_extra__", None)
     make = functools.partial(make_trace, engine, env, set(fired)) if trace else None
@@ -274,9 +272,9 @@ class Pending:
         winner = self._needs_decision(fields)
         engine, env, fired = self.engine, self.env, set(self.fired)
         words = self.translation
-        texts = Texts(engine, env, self.today, words.locale if words is not None else None)
+        texts = Texts(engine, env, self.today, _locale(words))
         memo = self._reasons()
-        ranked = sorted(_advising(engine, self.fired), key=lambda r: (-r.checked.priority, r.id))
+        ranked = _ranked(engine, self.fired)
         recommendations = _items(engine, ranked, env, fired, memo, texts, "recommend", words)
         findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag", words)
         draft = _draft(engine, winner, env, texts, words)
@@ -289,9 +287,9 @@ class Pending:
             fields.update(provisional_recommendations=[], provisional_draft=None)
             return
         engine, (env, fired), words = self.engine, self.assumed, self.translation
-        texts = Texts(engine, env, self.today, words.locale if words is not None else None)
+        texts = Texts(engine, env, self.today, _locale(words))
         memo = _reasons_of(engine, env, fired, words)
-        ranked = sorted(_advising(engine, fired), key=lambda r: (-r.checked.priority, r.id))
+        ranked = _ranked(engine, fired)
         recommendations = _items(engine, ranked, env, set(fired), memo, texts, "recommend", words)
         draft = _draft(engine, provisional, env, texts, words)
         fields.update(provisional_recommendations=recommendations, provisional_draft=draft)
@@ -334,6 +332,16 @@ def _situation(engine: Engine, known: Mapping[str, Any]) -> dict[str, Any]:
     return situation
 
 
+def _locale(words: Translation | None) -> str | None:
+    """The locale of a translation; None: the pack's own language."""
+    return None if words is None else words.locale
+
+
+def _ranked(engine: Engine, fired: list[int]) -> list[CompiledRule]:
+    """The fired rules with advice, highest priority first, ties by rule id."""
+    return sorted(_advising(engine, fired), key=lambda r: (-r.checked.priority, r.id))
+
+
 def _advising(engine: Engine, fired: list[int]) -> list[CompiledRule]:
     """The fired rules that come from the pack's rules (not the synthetic default ones)."""
     rules = engine.program.rules
@@ -373,7 +381,7 @@ def _provisional(
             fact=name,
             value=plain(value),
             question=prompt_of(name, said[name]),
-            text=assumption_text(said[name], name, value, words.locale if words else None),
+            text=assumption_text(said[name], name, value, _locale(words)),
         )
         for name, value in assumed.items()
     ]
@@ -463,7 +471,7 @@ class _ItemPlan:
 
 def _plans(engine: Engine, kind: str, words: Translation | None) -> dict[int, _ItemPlan]:
     """The item plan of every rule that gives a `kind` ("recommend" or "flag")."""
-    made = table(engine, f"items.{kind}.{words.locale if words is not None else ''}")
+    made = table(engine, f"items.{kind}.{_locale(words) or ''}")
     found: dict[int, _ItemPlan] | None = made.get("plans")
     if found is None:
         found = made["plans"] = {

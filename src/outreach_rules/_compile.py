@@ -14,6 +14,7 @@ MAX_DURABLE_RULES; both are checked before anything else is built.
 
 from __future__ import annotations
 
+import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -222,6 +223,11 @@ class CompiledRule:
     @property
     def id(self) -> str:
         return self.checked.id
+
+    @functools.cached_property
+    def sentences(self) -> list[str]:
+        """The sentence in words of each atom, in order (VALUE marks the value read)."""
+        return [atom.words for atom in self.atoms]
 
 
 @dataclass

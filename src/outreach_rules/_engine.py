@@ -263,10 +263,15 @@ class Engine:
         value = parse_answer(fact, spec, self._choice_of(fact, spec, text))
         return validate_situation(self.Situation, {fact: value})[fact]
 
+    @property
+    def _own_translation(self) -> Translation | None:
+        """The translation of the engine's own locale; None: the pack's own language."""
+        return None if self.locale is None else self.translations[self.locale]
+
     def _choice_of(self, fact: str, spec: FactSpec, text: Any) -> Any:
         """An enum's value for an answer that gives its label in the engine's locale
         ("E-Mail" for email); any other answer as it is."""
-        words = self.translations.get(self.locale or "")
+        words = self._own_translation
         if spec.type != "enum" or words is None or not isinstance(text, str):
             return text
         labels = {(words.choice(fact, v) or v).casefold(): v for v in spec.values or []}

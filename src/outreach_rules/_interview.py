@@ -101,7 +101,7 @@ class Interview:
 
     def _ask(self, fact: str) -> None:
         spec = self.engine.rulebook.spec.facts[fact]
-        words = self.engine.translations.get(self.engine.locale or "")
+        words = self.engine._own_translation
         said = spec if words is None else words.fact(fact, spec)
         self.asked.add(fact)
         for _ in range(MAX_TRIES):
@@ -139,7 +139,7 @@ class Interview:
     def _hint(self, fact: str, spec: FactSpec) -> str:
         """How to answer, in the interview's language: an enum's choices by their labels."""
         if spec.type == "enum":
-            words = self.engine.translations.get(self.engine.locale or "")
+            words = self.engine._own_translation
             labels = [(words and words.choice(fact, v)) or v for v in spec.values or []]
             return "[" + "/".join(labels) + "]"
         return self._word(_HINTS.get(spec.type, "")) if spec.type in _HINTS else ""

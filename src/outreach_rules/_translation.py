@@ -148,6 +148,7 @@ class Translation:
     params: dict[str, list[str]] = field(default_factory=dict)
     where: dict[Key, tuple[TranslationFile, tuple[str | int, ...]]] = field(default_factory=dict)
     _facts: dict[str, tuple[FactSpec, FactSpec]] = field(default_factory=dict, repr=False)
+    _describer: Describer | None = field(default=None, repr=False)
 
     def text(self, section: str, name: str, part: str, original: str) -> str:
         """The translated text, or `original` when the translation does not give it."""
@@ -168,7 +169,13 @@ class Translation:
 
     def describer(self, spec: PackSpec) -> Describer:
         """What puts conditions into words in this language: the translated labels and
-        statements of the facts and derived facts, and the locale's phrases."""
+        statements of the facts and derived facts, and the locale's phrases (made once:
+        a translation belongs to one pack)."""
+        if self._describer is None:
+            self._describer = self._make_describer(spec)
+        return self._describer
+
+    def _make_describer(self, spec: PackSpec) -> Describer:
         found: dict[str, FactWords] = {}
         for section, entries in (("facts", spec.facts), ("derived", spec.derived)):
             for name, own in fact_words(entries).items():
