@@ -21,15 +21,17 @@ TODAY = datetime.date(2026, 3, 2)
 def test_remembered_results_equal_fresh_ones() -> None:
     """Protects the results made from the engine's tables: on the bundled pack, every
     evaluation of an engine that has seen the situations before (its texts and reasons all
-    remembered: a second pass adds nothing to the tables) equals, in JSON, in a pickle and
-    by ==, the evaluation of an engine that has seen nothing."""
+    remembered, and every recommendation and finding whole: a second pass adds nothing to
+    the tables) equals, in JSON, in a pickle and by ==, the evaluation of an engine that
+    has seen nothing."""
     engine = orr.Engine.default(backend="python")
     facts = facts_of_model(engine.Situation)
     rng = random.Random(14)  # noqa: S311 - reproducible test data
     cases = [random_situation(rng, facts) for _ in range(40)]
     for case in cases:
         engine.evaluate(case, today=TODAY).model_dump()  # the texts are made when read
-    sizes = (len(engine._cache.tables["texts"]), len(engine._cache.tables["reasons"]))
+    names = ("texts", "reasons", "made.recommend.", "made.flag.")
+    sizes = tuple(len(engine._cache.tables[name]) for name in names)
     assert min(sizes) > 0
     for case in cases:
         remembered = engine.evaluate(case, today=TODAY)
@@ -38,7 +40,7 @@ def test_remembered_results_equal_fresh_ones() -> None:
         assert remembered.model_dump_json() == fresh.model_dump_json()
         assert "texts" in fresh_engine._cache.tables  # made by rendering, into an empty table
         assert pickle.loads(pickle.dumps(remembered)) == fresh  # noqa: S301 - our own bytes
-    assert (len(engine._cache.tables["texts"]), len(engine._cache.tables["reasons"])) == sizes
+    assert tuple(len(engine._cache.tables[name]) for name in names) == sizes
 
 
 def test_remembered_texts_count_against_the_evaluation_budget(tmp_path: Path) -> None:
@@ -66,21 +68,21 @@ def test_remembered_texts_count_against_the_evaluation_budget(tmp_path: Path) ->
 
 def test_long_values_and_texts_are_not_remembered(tmp_path: Path) -> None:
     """Protects the size of the tables: a free text longer than 1,000 characters never
-    makes a key, and a filled-in text longer than 4,096 characters is never kept; both
-    are still rendered right."""
+    makes a key, and a filled-in text longer than 4,096 characters is never kept, neither
+    alone nor in a whole recommendation; both are still rendered right."""
     pack = template_pack("{{ note }}", in_draft=False)
     path = tmp_path / "pack.yaml"
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
     advice = engine.evaluate({"note": "w" * 1_001}, today=TODAY)
     assert advice.recommendations[0].text == "w" * 1_001
-    assert engine._cache.tables["texts"] == {}
+    assert engine._cache.tables["texts"] == engine._cache.tables["made.recommend."] == {}
     pack = template_pack("{{ msg }}" * 5, in_draft=False)
     path.write_text(yaml.safe_dump(pack), encoding="utf-8")
     engine = orr.Engine.from_paths(path, backend="python")
     advice = engine.evaluate({"msg": "w" * 1_000}, today=TODAY)
     assert advice.recommendations[0].text == "w" * 5_000
-    assert engine._cache.tables["texts"] == {}
+    assert engine._cache.tables["texts"] == engine._cache.tables["made.recommend."] == {}
 
 
 def test_the_tables_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +99,4 @@ def test_the_tables_are_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         assert advice.recommendations[0].text == f"Say m{number}."
         assert len(engine._cache.tables["texts"]) <= 11
         assert len(engine._cache.tables["reasons"]) <= 11
+        assert len(engine._cache.tables["made.recommend."]) <= 11

@@ -6,6 +6,7 @@ import datetime
 import functools
 import threading
 from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +27,19 @@ from ._model import (
     Recommendation,
     RulebookInfo,
     build,
+    build_whole,
 )
 from ._provisional import provisional_run
 from ._questions import find_questions, prompt_of
-from ._remembered import Texts, reasons_key, table
+from ._remembered import (
+    MAX_KEPT_TEXT,
+    Texts,
+    item_key,
+    item_reads,
+    one_type,
+    reasons_key,
+    table,
+)
 from ._tracing import make_trace
 from ._words import fact_words, fill, plain, show_value
 from .errors import EvaluationError
@@ -64,7 +74,7 @@ def reasons(
     engine: Engine,
     rule: CompiledRule,
     env: Env,
-    fired: set[int],
+    fired: AbstractSet[int],
     memo: Memo,
     words: Translation | None = None,
 ) -> list[Reason]:
@@ -106,7 +116,7 @@ def _reasons(
     engine: Engine,
     rule: CompiledRule,
     env: Env,
-    fired: set[int],
+    fired: AbstractSet[int],
     memo: Memo,
     words: Translation | None,
 ) -> list[Reason]:
@@ -136,7 +146,7 @@ def _provenance(
     engine: Engine,
     fact: str | None,
     env: Env,
-    fired: set[int],
+    fired: AbstractSet[int],
     memo: Memo,
     words: Translation | None,
 ) -> dict[str, Any]:
@@ -220,6 +230,7 @@ class Pending:
         self.engine, self.env, self.fired, self.known = engine, env, fired, known
         self.today, self.trace, self.translation = today, trace, translation
         self.memo: Memo | None = None
+        self.shape = shape_of(engine, fired)
         self.done: set[str] = set()
         self.assumed: tuple[Env, list[int]] | None = None  # the run a provisional decision won
 
@@ -244,13 +255,12 @@ class Pending:
 
     def _reasons(self) -> Memo:
         if self.memo is None:
-            self.memo = _reasons_of(self.engine, self.env, self.fired, self.translation)
+            self.memo = _reasons_of(self.engine, self.env, self.shape, self.translation)
         return self.memo
 
     def _decide(self, fields: dict[str, Any]) -> None:
-        engine, rules = self.engine, _advising(self.engine, self.fired)
-        words = self.translation
-        decisions = _decisions(engine, rules, self.env, set(self.fired), self._reasons(), words)
+        engine, shape, words = self.engine, self.shape, self.translation
+        decisions = _decisions(engine, shape, self.env, self._reasons(), words)
         winner = decisions[0] if decisions else None
         provisional: Decision | None = None
         assuming: list[Assumption] = []
@@ -270,13 +280,11 @@ class Pending:
 
     def _texts(self, fields: dict[str, Any]) -> None:
         winner = self._needs_decision(fields)
-        engine, env, fired = self.engine, self.env, set(self.fired)
-        words = self.translation
+        engine, env, shape, words = self.engine, self.env, self.shape, self.translation
         texts = Texts(engine, env, self.today, _locale(words))
         memo = self._reasons()
-        ranked = _ranked(engine, self.fired)
-        recommendations = _items(engine, ranked, env, fired, memo, texts, "recommend", words)
-        findings = _items(engine, reviewed(ranked), env, fired, memo, texts, "flag", words)
+        recommendations = _items(engine, shape, env, memo, texts, "recommend", words)
+        findings = _items(engine, shape, env, memo, texts, "flag", words)
         draft = _draft(engine, winner, env, texts, words)
         fields.update(recommendations=recommendations, findings=findings, draft=draft)
 
@@ -288,9 +296,9 @@ class Pending:
             return
         engine, (env, fired), words = self.engine, self.assumed, self.translation
         texts = Texts(engine, env, self.today, _locale(words))
-        memo = _reasons_of(engine, env, fired, words)
-        ranked = _ranked(engine, fired)
-        recommendations = _items(engine, ranked, env, set(fired), memo, texts, "recommend", words)
+        shape = shape_of(engine, fired)
+        memo = _reasons_of(engine, env, shape, words)
+        recommendations = _items(engine, shape, env, memo, texts, "recommend", words)
         draft = _draft(engine, provisional, env, texts, words)
         fields.update(provisional_recommendations=recommendations, provisional_draft=draft)
 
@@ -337,26 +345,64 @@ def _locale(words: Translation | None) -> str | None:
     return None if words is None else words.locale
 
 
-def _ranked(engine: Engine, fired: list[int]) -> list[CompiledRule]:
-    """The fired rules with advice, highest priority first, ties by rule id."""
-    return sorted(_advising(engine, fired), key=lambda r: (-r.checked.priority, r.id))
+@dataclass(frozen=True)
+class Shape:
+    """What the set of fired rules alone decides about the advice: kept per engine by the
+    fired rules, as evaluations of one pack meet the same sets again and again."""
+
+    fired: frozenset[int]
+    proposing: tuple[CompiledRule, ...]  # the rules proposing a decision, strongest first
+    recommend: tuple[CompiledRule, ...]  # the rules with a recommendation, highest first
+    flag: tuple[CompiledRule, ...]  # the rules whose findings are shown (see `reviewed`)
+    setting: tuple[CompiledRule, ...]  # the rules that may set a derived fact, by stratum
 
 
-def _advising(engine: Engine, fired: list[int]) -> list[CompiledRule]:
-    """The fired rules that come from the pack's rules (not the synthetic default ones)."""
+def shape_of(engine: Engine, fired: list[int]) -> Shape:
+    """The Shape of a list of fired rules (made once per engine and list)."""
+    key = tuple(fired)
+    shapes = table(engine, "shapes")
+    found: Shape | None = shapes.get(key)
+    if found is None:
+        found = shapes[key] = _shape(engine, fired)
+    return found
+
+
+def _shape(engine: Engine, fired: list[int]) -> Shape:
     rules = engine.program.rules
-    return [rules[i] for i in fired if rules[i].checked.spec is not None]
+    ranked = sorted(
+        (rules[i] for i in fired if rules[i].checked.spec is not None),
+        key=lambda r: (-r.checked.priority, r.id),
+    )
+    setting = _setting(engine)
+    return Shape(
+        fired=frozenset(fired),
+        proposing=tuple(r for r in ranked if r.checked.spec and r.checked.spec.decide),
+        recommend=tuple(r for r in ranked if r.checked.spec and r.checked.spec.recommend),
+        flag=tuple(r for r in reviewed(ranked) if r.checked.spec and r.checked.spec.flag),
+        setting=tuple(sorted((rules[i] for i in fired if i in setting), key=_stratum)),
+    )
 
 
-def _reasons_of(
-    engine: Engine, env: Env, fired: list[int], words: Translation | None = None
-) -> Memo:
-    """The reasons of every fired rule. Setters come first (lower strata), so a chain of
-    derived facts of any length is explained without recursing once per link."""
+def _setting(engine: Engine) -> frozenset[int]:
+    """The rules that may set a derived fact."""
+    found: frozenset[int] | None = table(engine, "setting").get("rules")
+    if found is None:
+        setters = engine.program.setters.values()
+        found = table(engine, "setting")["rules"] = frozenset(i for ids in setters for i in ids)
+    return found
+
+
+def _stratum(rule: CompiledRule) -> int:
+    return rule.stratum
+
+
+def _reasons_of(engine: Engine, env: Env, shape: Shape, words: Translation | None = None) -> Memo:
+    """The reasons of every fired rule that sets a derived fact, lower strata first: a
+    chain of derived facts of any length is then explained without recursing once per
+    link. Other rules' reasons are made when a decision or item needs them."""
     memo: Memo = {}
-    fired_set = set(fired)
-    for index in sorted(fired, key=lambda i: engine.program.rules[i].stratum):
-        reasons(engine, engine.program.rules[index], env, fired_set, memo, words)
+    for rule in shape.setting:
+        reasons(engine, rule, env, shape.fired, memo, words)
     return memo
 
 
@@ -369,8 +415,9 @@ def _provisional(
     if found is None:
         return None, [], None
     env, fired, assumed = found
-    memo = _reasons_of(engine, env, fired, words)
-    decision = _decisions(engine, _advising(engine, fired), env, set(fired), memo, words)[0]
+    shape = shape_of(engine, fired)
+    memo = _reasons_of(engine, env, shape, words)
+    decision = _decisions(engine, shape, env, memo, words)[0]
     facts = engine.rulebook.spec.facts
     said = {
         name: facts[name] if words is None else words.fact(name, facts[name]) for name in assumed
@@ -420,20 +467,15 @@ def trace_inputs(advice: Advice) -> TraceInputs | None:
 
 def _decisions(
     engine: Engine,
-    rules: list[CompiledRule],
+    shape: Shape,
     env: Env,
-    fired: set[int],
     memo: Memo,
     words: Translation | None = None,
 ) -> list[Decision]:
-    proposing = sorted(
-        (r for r in rules if r.checked.spec and r.checked.spec.decide),
-        key=lambda r: (-r.checked.priority, r.id),
-    )
     decisions: list[Decision] = []
     titles = engine.rulebook.spec.decisions
     proposed: set[str] = set()
-    for rule in proposing:
+    for rule in shape.proposing:
         spec = rule.checked.spec
         assert spec is not None and spec.decide is not None
         if spec.decide in proposed:  # one entry per decision: its strongest proposal
@@ -446,10 +488,10 @@ def _decisions(
                 title=_said(words, "decisions", spec.decide, "title", titles[spec.decide].title),
                 rule_id=rule.id,
                 priority=rule.checked.priority,
-                because=reasons(engine, rule, env, fired, memo, words),
+                because=reasons(engine, rule, env, shape.fired, memo, words),
                 rationale=_said(words, "rules", rule.id, "rationale", spec.rationale),
                 source=citation(engine, spec.cite),
-                lost_to=proposing[0].id if decisions else None,
+                lost_to=shape.proposing[0].id if decisions else None,
             )
         )
     return decisions
@@ -466,7 +508,10 @@ class _ItemPlan:
     priority: int
     rationale: str
     source: Citation
-    severity: dict[str, str]  # {"severity": ...} for a finding, {} for a recommendation
+    severity: str | None  # a finding's
+    reads: tuple[str, ...] | None  # what the item depends on besides the day (`item_reads`)
+    typed: bool  # every fact read has values of one type (`one_type`)
+    fields: frozenset[str]  # the names of the item's fields
 
 
 def _plans(engine: Engine, kind: str, words: Translation | None) -> dict[int, _ItemPlan]:
@@ -486,50 +531,80 @@ def _plan(engine: Engine, rule: CompiledRule, kind: str, words: Translation | No
     spec = rule.checked.spec
     assert spec is not None
     outcome = getattr(spec, kind)
+    text = _said(words, "rules", rule.id, kind, outcome.text)
+    reads = item_reads(engine, rule, text)
     return _ItemPlan(
         rule_id=rule.id,
         topic=outcome.topic,
-        text=_said(words, "rules", rule.id, kind, outcome.text),
+        text=text,
         priority=rule.checked.priority,
         rationale=_said(words, "rules", rule.id, "rationale", spec.rationale),
         source=citation(engine, spec.cite),
-        severity={"severity": outcome.severity} if kind == "flag" else {},
+        severity=outcome.severity if kind == "flag" else None,
+        reads=reads,
+        typed=reads is not None and one_type(engine, reads),
+        fields=frozenset((Finding if kind == "flag" else Recommendation).model_fields),
     )
 
 
 def _items(
     engine: Engine,
-    rules: list[CompiledRule],
+    shape: Shape,
     env: Env,
-    fired: set[int],
     memo: Memo,
     texts: Texts,
     kind: str,
     words: Translation | None = None,
 ) -> list[Any]:
     plans = _plans(engine, kind, words)
+    made = table(engine, f"made.{kind}.{_locale(words) or ''}")
     model = Finding if kind == "flag" else Recommendation
-    part = f"{kind} text"
     items: list[Any] = []
-    for rule in rules:
-        plan = plans.get(rule.index)
-        if plan is None:
-            continue
-        # The fields in their declared order: build() takes that as it is.
-        items.append(
-            build(
-                model,
-                rule_id=plan.rule_id,
-                topic=plan.topic,
-                text=_render(engine, ("rules", plan.rule_id), part, plan.text, texts, words),
-                priority=plan.priority,
-                because=reasons(engine, rule, env, fired, memo, words),
-                rationale=plan.rationale,
-                source=plan.source,
-                **plan.severity,
-            )
-        )
+    for rule in shape.recommend if kind == "recommend" else shape.flag:
+        plan = plans[rule.index]
+        reads = plan.reads
+        key = item_key(rule, reads, plan.typed, env, texts.today) if reads is not None else None
+        kept = made.get(key) if key is not None else None
+        if kept is not None and texts.take(kept[1]):
+            text, because = kept[0], list(kept[2])
+        else:
+            text, because = _item_parts(engine, rule, plan, env, shape, memo, texts, kind, words)
+            if key is not None and len(text) <= MAX_KEPT_TEXT:
+                made[key] = (text, texts.last, tuple(because))
+        items.append(build_whole(model, _item_fields(plan, text, because), set(plan.fields)))
     return items
+
+
+def _item_fields(plan: _ItemPlan, text: str, because: list[Reason]) -> dict[str, Any]:
+    """The fields of an item, in their declared order."""
+    fields = {
+        "rule_id": plan.rule_id,
+        "topic": plan.topic,
+        "text": text,
+        "priority": plan.priority,
+        "because": because,
+        "rationale": plan.rationale,
+        "source": plan.source,
+    }
+    if plan.severity is not None:
+        fields["severity"] = plan.severity
+    return fields
+
+
+def _item_parts(
+    engine: Engine,
+    rule: CompiledRule,
+    plan: _ItemPlan,
+    env: Env,
+    shape: Shape,
+    memo: Memo,
+    texts: Texts,
+    kind: str,
+    words: Translation | None,
+) -> tuple[str, list[Reason]]:
+    """The text and reasons of an item that no earlier evaluation made."""
+    text = _render(engine, ("rules", plan.rule_id), f"{kind} text", plan.text, texts, words)
+    return text, reasons(engine, rule, env, shape.fired, memo, words)
 
 
 def reviewed(rules: list[CompiledRule]) -> list[CompiledRule]:

@@ -348,3 +348,19 @@ def build(cls: type[M], /, **fields: Any) -> M:
     object.__setattr__(model, "__pydantic_extra__", None)
     object.__setattr__(model, "__pydantic_private__", None)
     return model
+
+
+_set_fields = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def build_whole(cls: type[M], values: dict[str, Any], fields_set: set[str]) -> M:
+    """`build` for the engine's most frequent models: `values` holds every field in the
+    declared order (a fresh dict), and `fields_set` is a fresh set of their names."""
+    model = cls.__new__(cls)
+    object.__setattr__(model, "__dict__", values)
+    _set_fields(model, fields_set)
+    _set_extra(model, None)
+    _set_private(model, None)
+    return model

@@ -86,10 +86,11 @@ class Texts:
     def __init__(
         self, engine: Engine, env: Env, today: datetime.date, locale: str | None = None
     ) -> None:
-        self._engine, self._env, self._today, self._locale = engine, env, today, locale
+        self._engine, self._env, self.today, self._locale = engine, env, today, locale
         self._table = table(engine, "texts")
         self._values: dict[str, Any] | None = None
         self._given = 0  # characters of remembered texts given before the values were made
+        self.last = 0  # characters the latest text filled in counted against the budget
 
     def values(self) -> dict[str, Any]:
         """What templates see (made on first need): every fact and derived fact (None when
@@ -97,7 +98,7 @@ class Texts:
         if self._values is None:
             checked = self._engine.program.checked
             facts = {name: self._env.get(name) for name in checked.facts}
-            self._values = _templates.context(facts, checked.params, self._today, self._locale)
+            self._values = _templates.context(facts, checked.params, self.today, self._locale)
             _templates.charge(self._values, self._given)
         return self._values
 
@@ -105,36 +106,76 @@ class Texts:
         """The text filled in; `render` makes it from the values when it is not remembered."""
         key = self._key(text)
         kept: tuple[str, int] | None = self._table.get(key) if key is not None else None
-        if kept is not None:
-            made, size = kept
-            room = (
-                _templates.left(self._values)
-                if self._values is not None
-                else _templates.MAX_EVALUATION_OUTPUT - self._given
-            )
-            if size <= room:  # otherwise rendering it again raises the budget's error
-                if self._values is not None:
-                    _templates.charge(self._values, size)
-                else:
-                    self._given += size
-                return made
+        if kept is not None and self.take(kept[1]):
+            self.last = kept[1]
+            return kept[0]
         values = self.values()
         before = _templates.left(values)
         made = render(text, values)
+        self.last = before - _templates.left(values)
         if key is not None and len(made) <= MAX_KEPT_TEXT:
-            self._table[key] = (made, before - _templates.left(values))
+            self._table[key] = (made, self.last)
         return made
 
-    def _key(self, text: str) -> tuple[Any, ...] | None:
-        found = _values_key(self._reads(text), self._env)
-        return None if found is None else (text, self._today, self._locale, *found)
+    def take(self, size: int) -> bool:
+        """Count a remembered text of `size` characters against the output budget, as if
+        it had been rendered; False, counting nothing, when it does not fit (rendering it
+        again then raises the budget's error)."""
+        if size > self._room():
+            return False
+        if self._values is not None:
+            _templates.charge(self._values, size)
+        else:
+            self._given += size
+        return True
 
-    def _reads(self, text: str) -> tuple[str, ...]:
-        """The facts and derived facts a text reads (parameters are fixed for an engine)."""
-        reads = self._engine._cache.text_reads
-        found = reads.get(text)
-        if found is None:
-            facts = self._engine.program.checked.facts
-            names = _templates.names_read(text)
-            found = reads[text] = tuple(sorted(name for name in names if name in facts))
-        return found
+    def _room(self) -> int:
+        if self._values is not None:
+            return _templates.left(self._values)
+        return _templates.MAX_EVALUATION_OUTPUT - self._given
+
+    def _key(self, text: str) -> tuple[Any, ...] | None:
+        found = _values_key(text_reads(self._engine, text), self._env)
+        return None if found is None else (text, self.today, self._locale, *found)
+
+
+def text_reads(engine: Engine, text: str) -> tuple[str, ...]:
+    """The facts and derived facts a text reads (parameters are fixed for an engine)."""
+    reads = engine._cache.text_reads
+    found = reads.get(text)
+    if found is None:
+        facts = engine.program.checked.facts
+        names = _templates.names_read(text)
+        found = reads[text] = tuple(sorted(name for name in names if name in facts))
+    return found
+
+
+# The fact types whose validated values have one Python type (see `_situation`): a key
+# made of such facts' values needs no types beside them.
+_ONE_TYPE = frozenset({"bool", "int", "float", "enum", "date"})
+
+
+def item_reads(engine: Engine, rule: CompiledRule, text: str) -> tuple[str, ...] | None:
+    """What a fired rule's recommendation or finding depends on besides the day: the facts
+    its condition and its text read. None when its reasons cannot be remembered (see
+    `reasons_key`)."""
+    reads = _plain_reads(engine).get(rule.index)
+    return None if reads is None else tuple(dict.fromkeys(reads + text_reads(engine, text)))
+
+
+def one_type(engine: Engine, reads: tuple[str, ...]) -> bool:
+    """Whether every fact read is a declared fact whose validated value has one type."""
+    facts = engine.rulebook.spec.facts
+    return all(name in facts and facts[name].type in _ONE_TYPE for name in reads)
+
+
+def item_key(
+    rule: CompiledRule, reads: tuple[str, ...], typed: bool, env: Env, today: datetime.date
+) -> tuple[Any, ...] | None:
+    """The key of a fired rule's item in the engine's table of items, or None when a
+    value cannot be part of a key. `typed`: every value read has one type (`one_type`),
+    so the values alone make the key."""
+    if typed:
+        return (rule.index, today, *map(env.get, reads))
+    found = _values_key(reads, env)
+    return None if found is None else (rule.index, today, *found)
