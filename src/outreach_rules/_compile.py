@@ -14,11 +14,10 @@ MAX_DURABLE_RULES; both are checked before anything else is built.
 
 from __future__ import annotations
 
-import functools
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import _expr as expr
 from ._check import CheckedPack, CheckedRule
@@ -29,6 +28,8 @@ from .errors import Problem, RulebookError
 
 if TYPE_CHECKING:
     from ._pysource import StratumCode
+
+T = TypeVar("T")
 
 Env = dict[str, Any]
 Closure = Callable[[Env], Any]
@@ -209,22 +210,56 @@ class AtomCheck:
     words: str  # a sentence with a VALUE marker for the value read
 
 
+class made_once(Generic[T]):  # noqa: N801 - used as a decorator, like cached_property
+    """A read-only attribute made by a method on first read and kept in the instance.
+
+    As `functools.cached_property` from Python 3.12 on: without the lock 3.11 holds while
+    making it, which a fork taken meanwhile would leave held in the child. Two threads may
+    both make it; it is a pure function of the instance, so either result is right."""
+
+    def __init__(self, make: Callable[[Any], T]) -> None:
+        self.make = make
+        self.name = make.__name__
+        self.__doc__ = make.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: Any, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]  # the class attribute, for help()
+        value = instance.__dict__[self.name] = self.make(instance)
+        return value
+
+
 @dataclass
 class CompiledRule:
-    """One rule of the plan: its closures for the python backend and its alternatives."""
+    """One rule of the plan: its alternatives for durable_rules, and the closures that test
+    it and explain its atoms (made when first needed: the python backend tests rules in
+    generated code, and only the rules a result explains need their atoms)."""
 
     index: int
     checked: CheckedRule
     stratum: int
-    test: Closure
     alternatives: list[list[Atom]] | None  # None: too many; durable gets the whole condition
-    atoms: list[AtomCheck]
+    describer: Describer
 
     @property
     def id(self) -> str:
         return self.checked.id
 
-    @functools.cached_property
+    @made_once
+    def test(self) -> Closure:
+        """The rule's condition as a closure of the evaluation's values (three-valued)."""
+        return cond_closure(self.checked.cond)
+
+    @made_once
+    def atoms(self) -> list[AtomCheck]:
+        """The atoms of the rule's negation normal form, ready to explain."""
+        nnf = expr.negation_normal_form(self.checked.cond)
+        return [atom_check(atom, self.describer) for atom in expr.atoms(nnf)]
+
+    @made_once
     def sentences(self) -> list[str]:
         """The sentence in words of each atom, in order (VALUE marks the value read)."""
         return [atom.words for atom in self.atoms]
@@ -250,13 +285,35 @@ class RulesetPlan:
 
 
 @dataclass
+class DurablePlan:
+    """What durable_rules evaluates one stratum with."""
+
+    lifted: list[Lifted]  # the values computed in Python and sent as attributes
+    rulesets: list[RulesetPlan]
+
+
+@dataclass
 class Stratum:
     level: int
     rules: list[int]
-    lifted: list[Lifted] = field(default_factory=list)
-    rulesets: list[RulesetPlan] = field(default_factory=list)
+    pack: str
+    compiled: list[CompiledRule] = field(repr=False)  # the program's rules, all of them
     # The python backend's generated function (`_pysource`), made on its first evaluation.
     code: StratumCode | None = None
+
+    @made_once
+    def durable(self) -> DurablePlan:
+        """The stratum's durable_rules plan, made when first needed: an engine on the
+        python backend never needs it."""
+        return _plan_rulesets(self.pack, self, self.compiled)
+
+    @property
+    def lifted(self) -> list[Lifted]:
+        return self.durable.lifted
+
+    @property
+    def rulesets(self) -> list[RulesetPlan]:
+        return self.durable.rulesets
 
 
 @dataclass
@@ -281,13 +338,14 @@ class _Lifter:
     def __init__(self, stratum: Stratum) -> None:
         self.stratum = stratum
         self.by_text: dict[str, Lifted] = {}
+        self.lifted: list[Lifted] = []
 
     def lift(self, text: str, compute: Closure) -> str:
         found = self.by_text.get(text)
         if found is None:
             found = Lifted(f"_v{len(self.by_text) + 1}_s{self.stratum.level}", text, compute)
             self.by_text[text] = found
-            self.stratum.lifted.append(found)
+            self.lifted.append(found)
         return found.attr
 
     def leaf(self, atom: Atom) -> tuple[str, str, Any]:
@@ -342,13 +400,15 @@ def compile_pack(checked: CheckedPack) -> Program:
     alternatives = [disjunctive_normal_form(rule.cond) for rule in checked.rules]
     _check_alternatives(checked, alternatives)
     rules = [
-        _compile_rule(index, rule, checked.strata[rule.id], describer, alternatives[index])
+        CompiledRule(index, rule, checked.strata[rule.id], alternatives[index], describer)
         for index, rule in enumerate(checked.rules)
     ]
     levels = sorted({rule.stratum for rule in rules})
-    strata = [Stratum(level, [r.index for r in rules if r.stratum == level]) for level in levels]
-    for stratum in strata:
-        _plan_rulesets(checked.rulebook.spec.pack, stratum, rules)
+    pack = checked.rulebook.spec.pack
+    strata = [
+        Stratum(level, [r.index for r in rules if r.stratum == level], pack, rules)
+        for level in levels
+    ]
     values = [(name, _value_closure(node)) for name, node in checked.derived_values]
     draft_tests = {d.id: cond_closure(d.cond) for d in checked.drafts if d.cond is not None}
     setters = {
@@ -356,18 +416,6 @@ def compile_pack(checked: CheckedPack) -> Program:
         for name in checked.rulebook.spec.derived
     }
     return Program(checked, rules, strata, values, draft_tests, setters)
-
-
-def _compile_rule(
-    index: int,
-    rule: CheckedRule,
-    stratum: int,
-    describer: Describer,
-    alternatives: list[list[Atom]] | None,
-) -> CompiledRule:
-    nnf = expr.negation_normal_form(rule.cond)
-    checks = [atom_check(atom, describer) for atom in expr.atoms(nnf)]
-    return CompiledRule(index, rule, stratum, cond_closure(rule.cond), alternatives, checks)
 
 
 def atom_check(atom: Atom, describer: Describer) -> AtomCheck:
@@ -449,7 +497,7 @@ def _check_alternatives(checked: CheckedPack, alternatives: list[list[list[Atom]
 Alternative = tuple[str, int, list[tuple[str, str, Any]]]
 
 
-def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> None:
+def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> DurablePlan:
     lifter = _Lifter(stratum)
     chunk: list[Alternative] = []
     for index in stratum.rules:
@@ -462,8 +510,11 @@ def _plan_rulesets(pack: str, stratum: Stratum, rules: list[CompiledRule]) -> No
         for number, alternative in enumerate(rule.alternatives):
             leaves = [lifter.leaf(atom) for atom in alternative]
             chunk.append((f"r{index}_{number}", index, leaves))
-    for number, part in enumerate(_split(chunk)):
-        stratum.rulesets.append(_ruleset(f"{pack}.s{stratum.level}.c{number}", part))
+    rulesets = [
+        _ruleset(f"{pack}.s{stratum.level}.c{number}", part)
+        for number, part in enumerate(_split(chunk))
+    ]
+    return DurablePlan(lifter.lifted, rulesets)
 
 
 def _split(chunk: list[Alternative]) -> list[list[Alternative]]:

@@ -83,6 +83,8 @@ class Engine:
         # By locale: the engines that review drafts with a translation's term lists.
         self._localised: dict[str, Engine] = {}
         self.backend = _choose_backend(backend)
+        if self.backend == "durable":
+            self.program.rulesets()  # planned now, not by the first evaluation
         self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
         self._lock = threading.Lock()
         # The durable host lives in a slot that the engine's finalizer frees: an engine
