@@ -14,11 +14,19 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 import outreach_rules as orr
 from outreach_rules import _compile as compile_module
-from outreach_rules._compile import MAX_DURABLE_RULES, Program
+from outreach_rules._check import check
+from outreach_rules._compile import (
+    MAX_DURABLE_RULES,
+    Program,
+    alternatives_count,
+    disjunctive_normal_form,
+)
 from outreach_rules._rulebook import load_pack_text, merge
+from strategies import packs, scaled
 from work import calls_made, calls_to_raise
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
@@ -157,3 +165,35 @@ def test_shipped_and_benchmark_packs_stay_far_below_the_durable_rule_limit(
         rulebook = merge([load_pack_text(text, "generated.yaml")])
         program = orr.Engine(rulebook, backend="python").program
         assert durable_rules(program) < MAX_DURABLE_RULES / 20
+
+
+@settings(max_examples=scaled(200), suppress_health_check=[HealthCheck.too_slow])
+@given(text=packs())
+def test_counting_alternatives_agrees_with_making_them(text: str) -> None:
+    """Protects the limits checked at load, which count each rule's alternatives without
+    making them: for every rule of random packs the count is the number of alternatives the
+    durable plan makes, and None exactly where that plan gets the whole condition."""
+    checked = check(merge([load_pack_text(text)]))
+    for rule in checked.rules:
+        made = disjunctive_normal_form(rule.cond)
+        assert alternatives_count(rule.cond) == (None if made is None else len(made))
+
+
+@pytest.mark.parametrize(
+    ("condition", "count"),
+    [
+        ("a and b", 1),
+        ("a or b or c", 3),
+        (when(3), 8),
+        (when(5), 32),
+        (f"{when(5)} and {when(2)}", None),  # 128: past the limit of one rule
+        (f"not ({when(5)}) or a", 6),  # five pairs negated, then `a`
+    ],
+)
+def test_alternatives_counted_for_known_conditions(condition: str, count: int | None) -> None:
+    """Protects the count on conditions whose alternatives are known by hand, up to and past
+    a rule's own limit."""
+    checked = check(merge([load_pack_text(pack_text([("r", condition)]))]))
+    assert alternatives_count(checked.rules[0].cond) == count
+    made = disjunctive_normal_form(checked.rules[0].cond)
+    assert (None if made is None else len(made)) == count

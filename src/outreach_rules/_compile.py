@@ -198,6 +198,37 @@ def _dnf(cond: Cond) -> list[list[Atom]]:
     return found
 
 
+def alternatives_count(cond: Cond) -> int | None:
+    """How many alternatives `disjunctive_normal_form` gives for the condition, or None
+    when it gives None; counted without making them."""
+    nnf = _expand_members(expr.negation_normal_form(cond))
+    try:
+        return _count(nnf)
+    except _TooManyAlternatives:
+        return None
+
+
+def _count(cond: Cond) -> int:
+    # The same steps as _dnf, on the lengths of its lists: it stops where _dnf stops.
+    if isinstance(cond, expr.Always):
+        return 1 if cond.value else 0
+    if isinstance(cond, expr.Or):
+        found = sum(_count(item) for item in cond.items)
+    elif isinstance(cond, expr.And):
+        found = 1
+        for item in cond.items:
+            if found == 0:  # _dnf makes nothing of the items after an empty one
+                break
+            found *= _count(item)
+            if found > MAX_ALTERNATIVES:
+                raise _TooManyAlternatives
+    else:
+        found = 1
+    if found > MAX_ALTERNATIVES:
+        raise _TooManyAlternatives
+    return found
+
+
 # ---------------------------------------------------------------- the plan
 @dataclass(frozen=True)
 class AtomCheck:
@@ -241,12 +272,17 @@ class CompiledRule:
     index: int
     checked: CheckedRule
     stratum: int
-    alternatives: list[list[Atom]] | None  # None: too many; durable gets the whole condition
     describer: Describer
 
     @property
     def id(self) -> str:
         return self.checked.id
+
+    @made_once
+    def alternatives(self) -> list[list[Atom]] | None:
+        """The alternatives durable_rules tests; None: too many, durable gets the whole
+        condition (computed in Python)."""
+        return disjunctive_normal_form(self.checked.cond)
 
     @made_once
     def test(self) -> Closure:
@@ -397,10 +433,9 @@ def compile_pack(checked: CheckedPack) -> Program:
     describer = Describer(fact_words({**spec.facts, **spec.derived}))
     # Every limit is checked before closures and rulesets are built: a refused pack costs
     # only its normal forms (at most MAX_ALTERNATIVES per rule).
-    alternatives = [disjunctive_normal_form(rule.cond) for rule in checked.rules]
-    _check_alternatives(checked, alternatives)
+    _check_alternatives(checked, [alternatives_count(rule.cond) for rule in checked.rules])
     rules = [
-        CompiledRule(index, rule, checked.strata[rule.id], alternatives[index], describer)
+        CompiledRule(index, rule, checked.strata[rule.id], describer)
         for index, rule in enumerate(checked.rules)
     ]
     levels = sorted({rule.stratum for rule in rules})
@@ -447,9 +482,9 @@ def _value_closure(node: Cond | Term) -> Closure:
     return cond_closure(node)
 
 
-def _check_alternatives(checked: CheckedPack, alternatives: list[list[list[Atom]] | None]) -> None:
+def _check_alternatives(checked: CheckedPack, alternatives: list[int | None]) -> None:
     """Refuse a rule that expands to too many alternatives, then a pack whose rules expand
-    to too many durable rules in all."""
+    to too many durable rules in all (`alternatives`: each rule's count)."""
     problems: list[Problem] = []
     for rule, found in zip(checked.rules, alternatives, strict=True):
         if found is None and rule.spec is not None:
@@ -466,7 +501,7 @@ def _check_alternatives(checked: CheckedPack, alternatives: list[list[list[Atom]
     if problems:
         raise RulebookError(problems)
     # A synthetic default rule past MAX_ALTERNATIVES is one durable rule: Python computes it.
-    counts = [1 if found is None else len(found) for found in alternatives]
+    counts = [1 if found is None else found for found in alternatives]
     total = sum(counts)
     if total <= MAX_DURABLE_RULES:
         return
