@@ -4,6 +4,7 @@ unknown, as the closures of the compiled plan say; errors name their rule and pa
 from __future__ import annotations
 
 import datetime
+import random
 import traceback
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,17 @@ import outreach_rules as orr
 from outreach_rules import _pysource, cli
 from outreach_rules._compile import TODAY as TODAY_KEY
 from outreach_rules._situation import validate_situation
-from strategies import PACK_FILE_CHECKS, TODAY, pack_facts, packs, scaled, situations, template_pack
+from strategies import (
+    PACK_FILE_CHECKS,
+    TODAY,
+    facts_of_model,
+    pack_facts,
+    packs,
+    random_situation,
+    scaled,
+    situations,
+    template_pack,
+)
 
 
 def closures_run(engine: orr.Engine, known: dict[str, Any], today: datetime.date) -> Any:
@@ -130,3 +141,47 @@ def test_compile_python_prints_the_source(capsys: pytest.CaptureFixture[str]) ->
     engine = orr.Engine.from_paths(example, backend="python")
     assert printed == engine.python_source()
     assert printed.startswith("# stratum 0: ")
+
+
+def test_first_evaluations_use_the_closures_then_the_generated_functions() -> None:
+    """Protects the switch between the python backend's two plans: an engine's first
+    CLOSURE_EVALUATIONS evaluations test rules by their closures and generate nothing
+    (a run that evaluates once never pays for compiling the source); the next one makes
+    every stratum's function; and the advice for the same situations is the same before
+    and after the switch, in JSON."""
+    engine = orr.Engine.default(backend="python")
+    facts = facts_of_model(engine.Situation)
+    rng = random.Random(31)  # noqa: S311 - reproducible test data
+    cases = [random_situation(rng, facts) for _ in range(_pysource.CLOSURE_EVALUATIONS)]
+    before = [engine.evaluate(case, today=TODAY).model_dump_json() for case in cases]
+    assert all(stratum.code is None for stratum in engine.program.strata)
+    after = [engine.evaluate(case, today=TODAY).model_dump_json() for case in cases]
+    assert all(stratum.code is not None for stratum in engine.program.strata)
+    assert after == before
+
+
+def test_an_error_in_a_rule_tested_by_its_closure_names_the_rule(tmp_path: Path) -> None:
+    """Protects the note on an error before the switch: an exception raised by a rule's
+    closure names the rule, the pack file and the line of its `when`, as the generated
+    function's note does after the switch."""
+    pack = template_pack("Plain.", in_draft=False)
+    pack["rules"][0]["when"] = "n > 1"
+    path = tmp_path / "pack.yaml"
+    path.write_text(yaml.safe_dump(pack, sort_keys=False), encoding="utf-8")
+    engine = orr.Engine.from_paths(path, backend="python")
+    [stratum] = engine.program.strata
+
+    class Exploding(int):
+        """A number whose comparison raises (only a test can put one in the values)."""
+
+        def __gt__(self, other: object) -> bool:
+            raise ArithmeticError("boom")
+
+    file, where = engine.rulebook.locate("rules", "r")
+    said = f"raised by the test of rule 'r', {path} line {file.doc.mark((*where, 'when')).line}"
+    for served in (1, _pysource.CLOSURE_EVALUATIONS + 1):
+        stratum.served = served - 1
+        with pytest.raises(ArithmeticError) as caught:
+            _pysource.fire(engine.program, stratum, {"n": Exploding(3), TODAY_KEY: TODAY})
+        assert caught.value.__notes__[0].startswith(said)
+        assert (stratum.code is None) == (served == 1)

@@ -334,8 +334,10 @@ class Stratum:
     rules: list[int]
     pack: str
     compiled: list[CompiledRule] = field(repr=False)  # the program's rules, all of them
-    # The python backend's generated function (`_pysource`), made on its first evaluation.
+    # The python backend's generated function (`_pysource`), made after the evaluations
+    # it has `served` by closures.
     code: StratumCode | None = None
+    served: int = 0
 
     @made_once
     def durable(self) -> DurablePlan:

@@ -367,18 +367,7 @@ class Engine:
         return env, sorted(fired)
 
     def _fire_python(self, stratum: Stratum, env: Env) -> list[int]:
-        code = stratum.code
-        if code is None:
-            # Made on the first python evaluation: an engine on durable never needs it.
-            code = stratum.code = _pysource.generate(self.program, stratum)
-        try:
-            fired, _ = code.fire(env)
-        except Exception as error:
-            note = code.where(error)
-            if note is not None:
-                error.add_note(note)
-            raise
-        return fired
+        return _pysource.fire(self.program, stratum, env)
 
     def python_source(self) -> str:
         """The Python source the python backend runs: one generated function per stratum,
