@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -183,17 +184,23 @@ def _spans(tokens: tuple[str, ...], keys: tuple[Key, ...]) -> list[range]:
     heads, gaps = _by_first_word(keys)
     found: list[range] = []
     for start, token in enumerate(tokens):
-        for key in (*heads.get(token, ()), *gaps):
+        tried = heads.get(token)
+        if tried is None and not gaps:  # most words start no pattern
+            continue
+        for key in (tried or ()) + gaps:
             found.extend(range(start, end) for end in _ends(tokens, start, key) if end > start)
     return found
 
 
 def _sentence_matches(
-    sentence: str, patterns: tuple[str, ...], exceptions: tuple[str, ...]
+    sentence: str, patterns: tuple[Key, ...], exceptions: tuple[Key, ...]
 ) -> bool:
     tokens = _lowered(sentence)
-    masked = {position for span in _spans(tokens, _patterns(exceptions)) for position in span}
-    return any(not masked.issuperset(span) for span in _spans(tokens, _patterns(patterns)))
+    matches = _spans(tokens, patterns)
+    if not matches:  # the exceptions matter only to a match
+        return False
+    masked = {position for span in _spans(tokens, exceptions) for position in span}
+    return any(not masked.issuperset(span) for span in matches)
 
 
 def sentences(text: str) -> list[str]:
@@ -207,8 +214,8 @@ def matching_count(value: str | list[str], exceptions: list[str], *patterns: lis
     A pattern is a phrase matched as whole words, ignoring case; `*` in it stands for up to
     three words ("send me * questions" matches "send me the interview questions"). A match
     that lies wholly inside a match of an exception ("salary data") does not count."""
-    found = tuple(phrase for group in patterns for phrase in group)
-    excepted = tuple(exceptions)
+    found = _patterns(tuple(itertools.chain.from_iterable(patterns)))
+    excepted = _patterns(tuple(exceptions))
     pieces = value if isinstance(value, list) else sentences(value)
     return sum(1 for piece in pieces if _sentence_matches(piece, found, excepted))
 
