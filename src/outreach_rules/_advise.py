@@ -230,7 +230,6 @@ class Pending:
         self.engine, self.env, self.fired, self.known = engine, env, fired, known
         self.today, self.trace, self.translation = today, trace, translation
         self.memo: Memo | None = None
-        self.shape = shape_of(engine, fired)
         self.done: set[str] = set()
         self.assumed: tuple[Env, list[int]] | None = None  # the run a provisional decision won
 
@@ -252,6 +251,12 @@ class Pending:
                 fields = advice.__dict__
                 object.__setattr__(advice, "__dict__", {key: fields[key] for key in _FIELDS})
                 advice.__pydantic_private__["_pending"] = None  # type: ignore[index]
+
+    @property
+    def shape(self) -> Shape:
+        """What the fired rules decide (looked up on the first read of a part, not by every
+        evaluation)."""
+        return shape_of(self.engine, self.fired)
 
     def _reasons(self) -> Memo:
         if self.memo is None:
