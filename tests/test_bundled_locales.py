@@ -10,6 +10,8 @@ review against the English one).
 
 from __future__ import annotations
 
+import random
+import re
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from strategies import (
     TODAY,
     bundled_situations,
     facts_of_model,
+    random_situation,
     scaled,
 )
 
@@ -160,3 +163,27 @@ def test_the_docs_quote_the_german_translation_as_it_is() -> None:
     real = root / "rules" / "translations" / "interview-outreach.de.yaml"
     whole = yaml.safe_load(real.read_text(encoding="utf-8"))
     assert _within(yaml.safe_load(excerpt), whole)
+
+
+def test_german_reasons_put_labels_in_the_dative_after_a_preposition() -> None:
+    """Protects the German reasons of the draft review: a count of the draft reads "in Ihrem
+    Nachrichtenentwurf", not "in Ihr Nachrichtenentwurf", and no reason over 300 random
+    situations puts an unambiguous nominative determiner (Ihr, das, ein) after a
+    preposition that takes the dative."""
+    engine = orr.Engine.default(backend="python", locale="de")
+    rng = random.Random(8)  # noqa: S311 - reproducible test data
+    said: set[str] = set()
+
+    def collect(reasons: list[orr.Reason]) -> None:
+        for reason in reasons:
+            said.add(reason.text)
+            collect(reason.because)
+
+    for _ in range(300):
+        advice = engine.evaluate(random_situation(rng, FACTS), today=TODAY)
+        for item in [*advice.recommendations, *advice.findings, *advice.alternatives]:
+            collect(item.because)
+    shouted = "die Anzahl der Folgen von Ausrufezeichen in Ihrem Nachrichtenentwurf"
+    assert any(text.startswith(shouted) for text in said)
+    wrong = re.compile(r"\b(in|von|unter|zu|seit|bei|mit) (Ihr|das|ein) ")
+    assert [text for text in sorted(said) if wrong.search(text)] == []

@@ -62,7 +62,7 @@ def test_derived_facts_carry_the_rule_that_set_them() -> None:
     ]
     passed = next(r for r in advice.decision.because if r.fact == "interview_passed")
     days = passed.because[0]
-    assert days.text == "the days until the interview (4) is at least 0"
+    assert days.text == "the number of days until the interview (4) is at least 0"
     assert days.computed_from == "days_until(interview_date)"
 
 

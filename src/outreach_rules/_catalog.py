@@ -35,6 +35,12 @@ class Phrases:
     # A list parameter is named by its name (English) or by its first terms (others).
     lists_by_terms: bool = False
     statement: str = "{0} is {1}"  # an assumed value that has no statement of its own
+    # A term written `{d0}` (`{d1}`) follows a preposition that takes the dative: its
+    # leading determiner is rewritten by the first of these (old, new) pairs it starts
+    # with. Only determiners whose case and gender are unambiguous are listed; then the
+    # contractions (" in dem " -> " im ") are made in the whole phrase.
+    dative: tuple[tuple[str, str], ...] = ()
+    contractions: tuple[tuple[str, str], ...] = ()
     words: Mapping[str, str] = field(default_factory=dict)  # headings and connectives
 
 
@@ -79,18 +85,18 @@ GERMAN = Phrases(
         ">=": "ist mindestens",
     },
     counts={
-        "word_count": "die Anzahl der Wörter in {0}",
-        "length": "die Länge von {0}",
-        "count_any": "die Anzahl von {1} in {0}",
-        "question_count": "die Anzahl der Fragen in {0}",
-        "specific_question_count": "die Anzahl der konkreten Fragen in {0}",
-        "exclamation_runs": "die Anzahl der Folgen von Ausrufezeichen in {0}",
-        "emoji_count": "die Anzahl der Emojis in {0}",
-        "shouting_count": "die Anzahl der Wörter in Großbuchstaben in {0}",
-        "unfit_questions": "die Fragen unter {0}, die so nicht gesendet werden können",
-        "usable_questions": "die Fragen unter {0}, die gesendet werden können",
-        "days_until": "die Tage bis {0}",
-        "days_since": "die Tage seit {0}",
+        "word_count": "die Anzahl der Wörter in {d0}",
+        "length": "die Länge von {d0}",
+        "count_any": "die Anzahl von {1} in {d0}",
+        "question_count": "die Anzahl der Fragen in {d0}",
+        "specific_question_count": "die Anzahl der konkreten Fragen in {d0}",
+        "exclamation_runs": "die Anzahl der Folgen von Ausrufezeichen in {d0}",
+        "emoji_count": "die Anzahl der Emojis in {d0}",
+        "shouting_count": "die Anzahl der Wörter in Großbuchstaben in {d0}",
+        "unfit_questions": "die Fragen unter {d0}, die so nicht gesendet werden können",
+        "usable_questions": "die Fragen unter {d0}, die gesendet werden können",
+        "days_until": "die Tage bis zu {d0}",
+        "days_since": "die Tage seit {d0}",
     },
     tests={
         "contains": ("{0} erwähnt {1}", "{0} erwähnt {1} nicht"),
@@ -104,14 +110,18 @@ GERMAN = Phrases(
     none="keine",
     includes=("enthält", "enthält nicht"),
     one_of=("ist eines von", "ist keines von"),
-    matching="die Anzahl der Sätze in {0}, die zu {1} passen",
+    matching="die Anzahl der Sätze in {d0}, die zu {1} passen",
     number_of="die Anzahl der {0}",
     articles=("die ",),
-    call="{0} von {1}",
+    call="{0} von {d1}",
     alternative=" oder ",
     quotes=("„", "“"),
     lists_by_terms=True,
     statement="{0}: {1}",
+    # Labels are nominative: "Ihr Entwurf" is masculine or neuter, "Ihre Fragen" feminine
+    # or plural, so only the first kind can be put in the dative.
+    dative=(("Ihr ", "Ihrem "), ("der ", "dem "), ("das ", "dem "), ("ein ", "einem ")),
+    contractions=((" in dem ", " im "), (" von dem ", " vom "), (" zu dem ", " zum ")),
     words={
         "Yes": "Ja",
         "No": "Nein",

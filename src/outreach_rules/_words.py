@@ -110,7 +110,7 @@ class Describer:
         said = self.phrases
         args = [self.term(arg) for arg in term.args]
         if term.function == "matching_count":
-            return said.matching.format(args[0], _any_of(args[2:], said.alternative))
+            return self._filled(said.matching, [args[0], _any_of(args[2:], said.alternative)])
         if term.function == "length" and isinstance(term.args[0], expr.Call):
             counted = args[0]
             for article in said.articles:
@@ -118,8 +118,17 @@ class Describer:
             return said.number_of.format(counted)
         template = said.counts.get(term.function)
         if template is not None:
-            return template.format(*args)
-        return said.call.format(term.function.replace("_", " "), ", ".join(args))
+            return self._filled(template, args)
+        return self._filled(said.call, [term.function.replace("_", " "), ", ".join(args)])
+
+    def _filled(self, template: str, args: list[str]) -> str:
+        """A phrase with its terms in; `{d0}`, `{d1}` take them in the dative."""
+        said = self.phrases
+        dative = {f"d{number}": _dative(arg, said.dative) for number, arg in enumerate(args)}
+        filled = template.format(*args, **dative)
+        for long, short in said.contractions:
+            filled = filled.replace(long, short)
+        return filled
 
     def _list(self, name: str, value: list[Any]) -> str:
         if not self.phrases.lists_by_terms:
@@ -135,6 +144,14 @@ class Describer:
             opening, closing = self.phrases.quotes
             return f"{opening}{value}{closing}"
         return str(value)
+
+
+def _dative(term: str, determiners: tuple[tuple[str, str], ...]) -> str:
+    """A term after a preposition that takes the dative (unchanged where unsure)."""
+    for nominative, dative in determiners:
+        if term.startswith(nominative):
+            return dative + term.removeprefix(nominative)
+    return term
 
 
 def _any_of(names: list[str], alternative: str = " or ") -> str:
