@@ -30,7 +30,7 @@ from ._rulebook import (
 from ._suggest import suggest
 from ._templates import Names, TemplateProblem, check_template
 from ._text import FUNCTIONS
-from ._yaml import Document, YamlProblem
+from ._yaml import Document, Mark, YamlProblem
 from .errors import Problem, RulebookError
 
 MAX_RULES = 5_000
@@ -123,17 +123,13 @@ class _Checker:
         rule_id: str | None,
     ) -> None:
         line, column, width = self._locate(file, path, text, error.span)
-        lines = file.doc.lines
         self.problems.append(
-            Problem(
+            file.doc.problem_at(
+                Mark(line, column),
                 error.message,
-                file=file.path,
-                line=line,
-                column=column,
                 rule_id=rule_id,
                 code="condition",
                 suggestions=error.suggestions,
-                source_line=lines[line - 1] if 0 < line <= len(lines) else None,
                 width=width,
             )
         )
@@ -405,18 +401,14 @@ class _Checker:
         try:
             check_template(text, self.template_names)
         except TemplateProblem as error:
-            line, column, width = _template_position(file, path, text, error)
-            lines = file.doc.lines
+            line, column, width = template_position(file.doc, path, text, error)
             self.problems.append(
-                Problem(
+                file.doc.problem_at(
+                    Mark(line, column),
                     error.message,
-                    file=file.path,
-                    line=line,
-                    column=column,
                     rule_id=rule_id,
                     code="template",
                     suggestions=error.suggestions,
-                    source_line=lines[line - 1] if 0 < line <= len(lines) else None,
                     width=width,
                 )
             )
@@ -544,14 +536,6 @@ class _Checker:
                     self._expr_problem(file, (*path, "when"), draft.when, error, None)
             checked.append(CheckedDraft(draft.id, draft.decision, cond, draft))
         return checked
-
-
-def _template_position(
-    file: PackFile, path: tuple[str | int, ...], text: str, error: TemplateProblem
-) -> tuple[int, int, int]:
-    """Line, column and width in the pack file of the template line a problem is on (and of
-    its token there, when it can be found); the start of the text otherwise."""
-    return template_position(file.doc, path, text, error)
 
 
 def template_position(

@@ -524,17 +524,13 @@ class _TranslationChecker:
             check_template(text, self.names)
         except TemplateProblem as problem:
             line, column, width = template_position(file.doc, path, text, problem)
-            lines = file.doc.lines
             self.problems.append(
-                Problem(
+                file.doc.problem_at(
+                    Mark(line, column),
                     problem.message,
-                    file=file.path,
-                    line=line,
-                    column=column,
                     rule_id=key[1] if key[0] == "rules" else None,
                     code="template",
                     suggestions=problem.suggestions,
-                    source_line=lines[line - 1] if 0 < line <= len(lines) else None,
                     width=width,
                 )
             )
