@@ -378,7 +378,7 @@ def _shape(engine: Engine, fired: list[int]) -> Shape:
         (rules[i] for i in fired if rules[i].checked.spec is not None),
         key=lambda r: (-r.checked.priority, r.id),
     )
-    setting = _setting(engine)
+    setting = {index for ids in engine.program.setters.values() for index in ids}
     return Shape(
         fired=frozenset(fired),
         proposing=tuple(r for r in ranked if r.checked.spec and r.checked.spec.decide),
@@ -386,15 +386,6 @@ def _shape(engine: Engine, fired: list[int]) -> Shape:
         flag=tuple(r for r in reviewed(ranked) if r.checked.spec and r.checked.spec.flag),
         setting=tuple(sorted((rules[i] for i in fired if i in setting), key=_stratum)),
     )
-
-
-def _setting(engine: Engine) -> frozenset[int]:
-    """The rules that may set a derived fact."""
-    found: frozenset[int] | None = table(engine, "setting").get("rules")
-    if found is None:
-        setters = engine.program.setters.values()
-        found = table(engine, "setting")["rules"] = frozenset(i for ids in setters for i in ids)
-    return found
 
 
 def _stratum(rule: CompiledRule) -> int:
