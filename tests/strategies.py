@@ -720,6 +720,37 @@ def situations(draw: Draw, pack_facts: Mapping[str, Mapping[str, Any]]) -> dict[
     return situation
 
 
+class _Count(int):
+    """An int subclass, as some libraries hand out (the model makes it a plain int)."""
+
+
+class _Word(str):
+    """A str subclass (a StrEnum member is one)."""
+
+
+# Values a plain situation rarely holds, for any fact type: wrong types, subclasses, values
+# at and beyond the limits, texts with a lone surrogate, containers of other kinds.
+AWKWARD_VALUES = (
+    True, False, 0, 1, -1, MAX_INT, MAX_INT + 1, -MAX_INT - 1, 2**64, _Count(3), 2.5, -0.0,
+    float(MAX_INT), float("nan"), float("inf"), 1e300, "a", "", "email", "yes", "é",
+    "\ud800", "x" * 1_001, "2026-03-06", "2026-02-30", "20260306", _Word("email"),
+    datetime.date(2026, 3, 6), datetime.datetime(2026, 3, 6, 9, 0), b"a", ["a"], ["a", 1],
+    ["\ud800"], ["x" * 1_001], ["a"] * 101, ("a",), {"a"}, {"a": 1}, None,
+)  # fmt: skip
+
+
+@st.composite
+def awkward_situations(draw: Draw, pack_facts: Mapping[str, Mapping[str, Any]]) -> dict[Any, Any]:
+    """A situation of the pack's facts with some values swapped for awkward ones, and at
+    times a key the pack does not declare."""
+    situation: dict[Any, Any] = dict(draw(situations(pack_facts)))
+    for name in draw(st.lists(st.sampled_from(sorted(pack_facts)), max_size=4)):
+        situation[name] = draw(st.sampled_from(AWKWARD_VALUES))
+    if draw(st.integers(0, 5)) == 0:
+        situation[draw(st.sampled_from(["nope", "_x", "today", 3, None]))] = 1
+    return situation
+
+
 def facts_of_model(model: Any) -> dict[str, dict[str, Any]]:
     """A pack's facts as {name: {"type", "values"}}, read from an engine's Situation model
     (`engine.Situation.model_fields`): text and str are told apart by their maximal length."""

@@ -4,7 +4,10 @@ strings, templates that only insert facts, and situations with no reserved name.
 from __future__ import annotations
 
 import ast
+import datetime
 import math
+import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +17,11 @@ from hypothesis import strategies as st
 
 import outreach_rules as orr
 from outreach_rules import _templates
+from outreach_rules._situation import validate_situation
 from outreach_rules._template_check import Names
 from outreach_rules._templates import TemplateProblem
 from outreach_rules._yaml import read_document
-from strategies import scaled
+from strategies import awkward_situations, facts_of_model, random_situation, scaled
 
 SCALARS = st.one_of(
     st.text(max_size=12),
@@ -126,6 +130,69 @@ def test_a_situation_with_reserved_names_is_refused_as_before() -> None:
         ("today", "this name is reserved by the engine"),
         ("nope", "unknown fact"),
     ]
+
+
+# A pack with a fact of every type.
+ALL_TYPES = orr.Engine.from_paths(Path(__file__).parent / "data/packs/all-types.yaml")
+ALL_TYPES_FACTS = facts_of_model(ALL_TYPES.Situation)
+
+
+def read_by_the_model(situation: Any) -> list[tuple[str, Any]] | None:
+    """The known facts as the Situation model reads them, in order; None: refused."""
+    try:
+        return list(validate_situation(ALL_TYPES.Situation, situation).items())
+    except orr.SituationError:
+        return None
+
+
+def test_the_pack_of_every_fact_type_has_them_all() -> None:
+    """Protects the two tests below: they read a fact of every type."""
+    kinds = {spec["type"] for spec in ALL_TYPES_FACTS.values()}
+    assert kinds == {"bool", "int", "float", "enum", "str", "text", "list", "date"}
+
+
+@settings(max_examples=scaled(400))
+@given(awkward_situations(ALL_TYPES_FACTS))
+@example({"ready": 1})
+@example({"attempts": True})
+@example({"attempts": 2**53 + 1})
+@example({"score": 3})
+@example({"score": float("nan")})
+@example({"name": "x" * 1_001})
+@example({"draft": "\ud800"})
+@example({"when_day": "2026-02-30"})
+@example({"questions": ["x" * 1_001]})
+@example({"questions": ["a"] * 101})
+@example({"channel": "fax"})
+@example({"ready": None, "nope": None})
+def test_the_quick_reader_reads_as_the_model_or_leaves_it_to_the_model(
+    situation: dict[Any, Any],
+) -> None:
+    """Protects situation validation: the generated reader of plain situations gives exactly
+    the facts, values, value types and order the pydantic model gives, and leaves to the
+    model (returns None) every situation it cannot read the same way."""
+    quick = ALL_TYPES._quick_read(situation)
+    if quick is not None:
+        expected = read_by_the_model(situation)
+        assert expected is not None, situation
+        assert [(name, type(value)) for name, value in quick.items()] == [
+            (name, type(value)) for name, value in expected
+        ]
+        assert list(quick.items()) == expected
+
+
+def test_plain_situations_take_the_quick_reader() -> None:
+    """Protects the speed of evaluate: JSON-ready situations of every fact type (with dates
+    as ISO texts or dates) are read without the model, and as the model reads them."""
+    rng = random.Random(7)  # noqa: S311 - reproducible test data
+    for _ in range(300):
+        situation = random_situation(rng, ALL_TYPES_FACTS)
+        for name, value in situation.items():
+            if ALL_TYPES_FACTS[name]["type"] == "date" and rng.random() < 0.5:
+                situation[name] = datetime.date.fromisoformat(value)
+        quick = ALL_TYPES._quick_read(situation)
+        assert quick is not None, situation
+        assert list(quick.items()) == read_by_the_model(situation)
 
 
 LEAVES = st.sampled_from(

@@ -246,7 +246,7 @@ class made_once(Generic[T]):  # noqa: N801 - used as a decorator, like cached_pr
 
     As `functools.cached_property` from Python 3.12 on: without the lock 3.11 holds while
     making it, which a fork taken meanwhile would leave held in the child. Two threads may
-    both make it; it is a pure function of the instance, so either result is right."""
+    both make it; the first one kept is the one every reader gets."""
 
     def __init__(self, make: Callable[[Any], T]) -> None:
         self.make = make
@@ -259,7 +259,7 @@ class made_once(Generic[T]):  # noqa: N801 - used as a decorator, like cached_pr
     def __get__(self, instance: Any, owner: type | None = None) -> T:
         if instance is None:
             return self  # type: ignore[return-value]  # the class attribute, for help()
-        value = instance.__dict__[self.name] = self.make(instance)
+        value: T = instance.__dict__.setdefault(self.name, self.make(instance))
         return value
 
 

@@ -27,13 +27,14 @@ from ._advise import build_advice
 from ._answers import parse_answer
 from ._cache import EngineCache
 from ._check import check
-from ._compile import MARKER, TODAY, Env, Program, Stratum, compile_pack
+from ._compile import MARKER, TODAY, Env, Program, Stratum, compile_pack, made_once
 from ._guard import only_library_errors
 from ._locale import PACK_LANGUAGE, accepted_locales
 from ._locale import choose as choose_locale
 from ._locale import normalise as normalise_locale
 from ._log import LOG
 from ._provisional import assumed_values
+from ._quickread import QuickRead, quick_reader
 from ._rulebook import FactSpec, Rulebook, load_rulebook
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
@@ -85,7 +86,6 @@ class Engine:
         self.backend = _choose_backend(backend)
         if self.backend == "durable":
             self.program.rulesets()  # planned now, not by the first evaluation
-        self.Situation: type[BaseModel] = situation_model(rulebook.spec.pack, rulebook.spec.facts)
         self._lock = threading.Lock()
         # The durable host lives in a slot that the engine's finalizer frees: an engine
         # dropped without close() would otherwise keep its C rulesets until the process ends.
@@ -189,6 +189,26 @@ class Engine:
         recipe = (self._sources, self._params, self.backend, self.rulebook.digest, self.locale)
         return (_rebuild, recipe)
 
+    # situations --------------------------------------------------------------
+    @made_once
+    def Situation(self) -> type[BaseModel]:  # noqa: N802 - a class, named as one
+        """The pydantic model of a situation: one optional field per declared fact (made on
+        first use: most situations are read without it, see `_known_facts`)."""
+        return situation_model(self.rulebook.spec.pack, self.rulebook.spec.facts)
+
+    @made_once
+    def _quick_read(self) -> QuickRead:
+        return quick_reader(self.rulebook.spec.facts)
+
+    def _known_facts(self, situation: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
+        """The known facts of a situation, validated, in declaration order (unknown ones
+        left out); SituationError naming every problem when it is invalid."""
+        if type(situation) is dict:
+            found = self._quick_read(situation)
+            if found is not None:
+                return found
+        return validate_situation(self.Situation, situation)
+
     # inspection -------------------------------------------------------------
     def compiled_rulesets(self) -> dict[str, dict[str, Any]]:
         """The durable_rules ruleset definitions (JSON-ready), by name, in evaluation order."""
@@ -221,7 +241,7 @@ class Engine:
         engine's (see `from_paths`); ValueError when the pack has no translation for it.
         The decision and the rules that fire are the same in every locale."""
         chosen = self.locale if locale is None else self._locale_of(locale)
-        known = validate_situation(self.Situation, situation)
+        known = self._known_facts(situation)
         day = read_today(today)
         engine, words = self._speaking(chosen)
         env, fired = engine.run(known, day)
@@ -263,7 +283,7 @@ class Engine:
                 [SituationProblem(fact, "unknown fact", tuple(suggest(fact, names)))]
             )
         value = parse_answer(fact, spec, self._choice_of(fact, spec, text))
-        return validate_situation(self.Situation, {fact: value})[fact]
+        return self._known_facts({fact: value})[fact]
 
     @property
     def _own_translation(self) -> Translation | None:

@@ -25,12 +25,12 @@ if TYPE_CHECKING:
 def assumed_values(engine: Engine) -> dict[str, Any]:
     """The validated assumed value of every fact that has one, in declaration order; a value
     the situation model refuses (a text too long, say) is a problem of the pack."""
-    from ._situation import validate_situation  # noqa: PLC0415 - the engine imports this module
-
     facts = engine.rulebook.spec.facts
     given = {name: spec.assume for name, spec in facts.items() if spec.assume is not None}
+    if not given:
+        return {}
     try:
-        valid = validate_situation(engine.Situation, given)
+        valid = engine._known_facts(given)
     except SituationError as error:
         problems = [_problem(engine, item.fact, item.message) for item in error.problems]
         raise RulebookError(problems) from None
