@@ -31,11 +31,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_wheel_contains_the_bundled_packs(wheel: Path) -> None:
-    """Every pack file under rules/ is inside the wheel, next to the package's py.typed."""
+    """Every pack file under rules/ is inside the wheel, next to the package's py.typed and
+    the list of its templates known to pass the check."""
     names = set(zipfile.ZipFile(wheel).namelist())
     for pack in (ROOT / "rules").glob("*.yaml"):
         assert f"outreach_rules/_packs/{pack.name}" in names
     assert "outreach_rules/py.typed" in names
+    assert "outreach_rules/known-templates.txt" in names  # the bundled templates, checked
 
 
 def test_default_engine_runs_from_the_unpacked_wheel(wheel: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ template, rendering raises RenderProblem with the template line.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime
 import functools
@@ -29,7 +30,7 @@ from jinja2.idtracking import VAR_LOAD_RESOLVE, Symbols
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
-from . import _locale
+from . import _known_templates, _locale
 from ._guard import describe
 from ._suggest import suggest
 from ._template_check import (
@@ -56,6 +57,7 @@ __all__ = [
     "context",
     "left",
     "render",
+    "verdicts_set_aside",
 ]
 
 MAX_OUTPUT = 65_536
@@ -239,8 +241,11 @@ def check_template(text: str, names: Names) -> None:
         if verdict is not None:
             raise TemplateProblem(*verdict[:2], line=verdict[2], token=verdict[3])
         return
+    if "{" in text and _known_templates.listed(text, names.key):
+        _remember(key, None)  # listed with the package: it passed this very check
+        return
     try:
-        _check(text, names)
+        parsed = _check(text, names)
     except (RecursionError, MemoryError):
         # not remembered: how deep the check can go depends on the stack it starts from
         raise TemplateProblem("the template nests too deeply") from None
@@ -248,6 +253,21 @@ def check_template(text: str, names: Names) -> None:
         _remember(key, (problem.message, problem.suggestions, problem.line, problem.token))
         raise
     _remember(key, None)
+    if parsed:
+        _known_templates.passed(text, names.key)
+
+
+@contextlib.contextmanager
+def verdicts_set_aside() -> Iterator[None]:
+    """Check every template in the block again: the verdicts remembered so far are set
+    aside, and those made in the block dropped after it."""
+    remembered = dict(_VERDICTS)
+    _VERDICTS.clear()
+    try:
+        yield
+    finally:
+        _VERDICTS.clear()
+        _VERDICTS.update(remembered)
 
 
 def _remember(key: tuple[str, Any], verdict: tuple[str, tuple[str, ...], int, str] | None) -> None:
@@ -256,15 +276,17 @@ def _remember(key: tuple[str, Any], verdict: tuple[str, tuple[str, ...], int, st
     _VERDICTS[key] = verdict
 
 
-def _check(text: str, names: Names) -> None:
+def _check(text: str, names: Names) -> bool:
+    """Raise TemplateProblem at the template's first problem; whether Jinja's parser had
+    to read it (False: plain text, or a text the quick paths take)."""
     if len(text) > MAX_TEMPLATE_LENGTH:
         raise TemplateProblem(
             f"the text is {len(text):,} characters; the limit is {MAX_TEMPLATE_LENGTH:,}"
         )
     if "{" not in text:
-        return  # every Jinja tag starts with "{": plain text, nothing to check
+        return False  # every Jinja tag starts with "{": plain text, nothing to check
     if _only_facts_inserted(text, names) or _only_facts_tested(text, names):
-        return
+        return False
     try:
         tree = _ENV.parse(text)
     except TemplateSyntaxError as error:  # TemplateAssertionError included
@@ -279,7 +301,7 @@ def _check(text: str, names: Names) -> None:
         # Every name such a template reads is a fact, `today` or a function called (the
         # subset refuses any other), and every `params.NAME` is declared: Jinja's code
         # generator, which meta runs, would find nothing unknown and nothing to refuse.
-        return
+        return True
     try:
         if outside_subset is None:
             undeclared = undeclared_names(tree)
@@ -304,6 +326,7 @@ def _check(text: str, names: Names) -> None:
             )
     if outside_subset is not None:
         raise outside_subset
+    return True
 
 
 def undeclared_names(tree: nodes.Template) -> set[str]:

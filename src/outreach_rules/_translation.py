@@ -19,6 +19,7 @@ original does not or leaves out one it does (errors), and every text left untran
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator, Mapping
@@ -28,10 +29,9 @@ from typing import Annotated, Any
 
 from babel import Locale, UnknownLocaleError
 from jinja2 import TemplateSyntaxError, nodes
-from jinja2 import meta as jinja_meta
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import _templates
+from . import _known_templates, _templates
 from ._catalog import phrases
 from ._check import CheckedPack, template_position
 from ._merge import merge_files
@@ -535,6 +535,17 @@ class _TranslationChecker:
                 )
             )
             return
+        if _known_templates.listed("translation", original, text):
+            return  # listed with the package: this comparison found nothing
+        count = len(self.problems)
+        self.compare_parts(file, key, path, original, text)
+        if len(self.problems) == count and "{" in original + text:
+            _known_templates.passed("translation", original, text)
+
+    def compare_parts(
+        self, file: TranslationFile, key: Key, path: tuple[str | int, ...], original: str, text: str
+    ) -> None:
+        """A problem for every name or filter that one of the texts uses and the other not."""
         wanted, used = template_parts(original), template_parts(text)
         rule_id = key[1] if key[0] == "rules" else None
         for kind, names in (("name", wanted[0]), ("filter", wanted[1])):
@@ -561,7 +572,7 @@ class _TranslationChecker:
     def missing(self, translation: Translation) -> None:
         """A warning for every text of the pack the locale leaves untranslated."""
         last = translation.files[-1]
-        language = language_name(translation.locale)
+        language = _LazyName(translation.locale)  # Babel's names load only when a text is missing
         for key in self.originals:
             if key in translation.texts:
                 continue
@@ -585,6 +596,19 @@ class _TranslationChecker:
                 )
 
 
+class _LazyName:
+    """A locale's language name in English, looked up when a message first writes it."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.name: str | None = None
+
+    def __str__(self) -> str:
+        if self.name is None:
+            self.name = language_name(self.locale)
+        return self.name
+
+
 def _nearest_key(doc: Document, key: Key) -> Mark:
     """Where a missing text belongs in a translation file: the key of its id, else of its
     section, else the file's first line."""
@@ -605,24 +629,25 @@ def _dotted(key: Key) -> str:
     return part if section == "pack" else f"{section}.{name}.{part}"
 
 
-def template_parts(text: str) -> tuple[set[str], set[str]]:
-    """The names (facts, functions, `params.NAME`) and the filters a template uses."""
+@functools.lru_cache(maxsize=512)
+def template_parts(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The names (facts, functions, `params.NAME`) and the filters of a template that keeps
+    to the subset (the pack's own texts, and translations once checked). Remembered by
+    text: every locale compares its texts with the same originals."""
     if "{" not in text:
-        return set(), set()
+        return frozenset(), frozenset()
     try:
         tree = _templates._ENV.parse(text)
-        names = set(jinja_meta.find_undeclared_variables(tree))
     except TemplateSyntaxError:
-        return set(), set()
-    tree = _templates._ENV.parse(text)
-    names.discard("params")
-    names |= {
+        return frozenset(), frozenset()
+    params = {
         f"params.{node.attr}"
         for node in tree.find_all(nodes.Getattr)
         if isinstance(node.node, nodes.Name) and node.node.name == "params"
     }
-    filters = {node.name for node in tree.find_all(nodes.Filter)}
-    return names, filters
+    filters = frozenset(node.name for node in tree.find_all(nodes.Filter))
+    names = _templates.undeclared_names(tree) - {"params"}
+    return frozenset(names | params), filters
 
 
 def check_translations(
