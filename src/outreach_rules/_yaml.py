@@ -99,7 +99,7 @@ class YamlProblem(Exception):  # noqa: N818 - internal signal carrying a Problem
         self.problem = problem
 
 
-@dataclass
+@dataclass(slots=True)
 class _Frame:
     container: dict[Any, Any] | list[Any]
     path: Path
@@ -151,11 +151,14 @@ def read_document(text: str, file: str) -> Document:
 def _feed_events(text: str, builder: _Builder) -> None:
     """Every parser event of `text`, in order, to the builder (what `yaml.parse` yields)."""
     parser = _Loader(text)
-    feed = builder.feed
     get_event = parser.get_event
+    scalar, feed = builder.scalar, builder.feed
     try:
         while (event := get_event()) is not None:  # None once the stream has ended
-            feed(event)
+            if type(event) is yaml.ScalarEvent:  # most events: dispatched without a lookup
+                scalar(event)
+            else:
+                feed(event)
     finally:
         parser.dispose()
 
@@ -242,7 +245,7 @@ class _Builder:
         if self.nodes > MAX_NODES:
             self._fail(event, f"the document has more than {MAX_NODES:,} nodes (aliases included)")
 
-    def _scalar(self, event: yaml.ScalarEvent) -> None:
+    def scalar(self, event: yaml.ScalarEvent) -> None:
         tag = event.tag
         if tag is not None:
             self._check_tag(event, tag)
@@ -250,24 +253,65 @@ class _Builder:
         if self.nodes > MAX_NODES:
             self._count(event, 0)  # reports it
         value: Any = event.value
-        plain = event.implicit[0]
-        if tag is not None or _ANY_FIRST or (plain and (not value or value[0] in _FIRST)):
-            try:
-                value = _construct_scalar(event)
-            except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
-                self._fail(event, f"invalid value '{_clip(event.value)}': {error}")
-            except (IndexError, KeyError, AttributeError, TypeError):
-                # PyYAML's constructors fail this way on explicit tags: `!!int ''`, `!!bool maybe`
-                self._fail(event, f"invalid value '{_clip(event.value)}' for the tag '{event.tag}'")
-            if isinstance(value, str) and not is_valid_text(value):
-                self._fail(event, "the string holds a lone surrogate (an invalid character)")
+        if (
+            tag is not None
+            or _ANY_FIRST
+            or (event.implicit[0] and (not value or value[0] in _FIRST))
+        ):
+            value = self._constructed(event)
         # Otherwise quoted, or a plain word: a string, as the resolver would say. The text was
         # checked for lone surrogates before parsing: only an escape in double quotes makes one.
         elif event.style == '"' and not is_valid_text(value):
             self._fail(event, "the string holds a lone surrogate (an invalid character)")
         if event.anchor:
             self.anchors[event.anchor] = (value, 1)
-        self._add(event, value, 1)
+        if not self.stack:
+            self._add(event, value, 1)
+            return
+        # What _add does, written out for a scalar: most events are one.
+        frame = self.stack[-1]
+        start = event.start_mark
+        mark = (start.line, start.column) if start is not None else (0, 0)
+        container = frame.container
+        frame.size += 1
+        if type(container) is list:
+            self.values[(*frame.path, len(container))] = mark
+            container.append(value)
+        elif not frame.has_key:
+            frame.size -= 1  # a key is counted with its value
+            if value in container:
+                self._fail(event, f"duplicate key '{value}'")
+            frame.key, frame.key_mark, frame.has_key = value, mark, True
+        else:
+            path = (*frame.path, frame.key)
+            self.values[path] = mark
+            container[frame.key] = value
+            if frame.key_mark is not None:
+                self.keys[path] = frame.key_mark
+            frame.key, frame.key_mark, frame.has_key = None, None, False
+
+    def _constructed(self, event: yaml.ScalarEvent) -> Any:
+        """The value of a tagged scalar or of a plain one the resolver may read as other
+        than a string; a positioned problem when it is invalid."""
+        plain = event.tag is None and event.implicit[0]
+        if plain:
+            found = _PLAIN_VALUES.get(event.value, _MISSING)
+            if found is not _MISSING:
+                return found
+        try:
+            value = _construct_scalar(event)
+        except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
+            self._fail(event, f"invalid value '{_clip(event.value)}': {error}")
+        except (IndexError, KeyError, AttributeError, TypeError):
+            # PyYAML's constructors fail this way on explicit tags: `!!int ''`, `!!bool maybe`
+            self._fail(event, f"invalid value '{_clip(event.value)}' for the tag '{event.tag}'")
+        if isinstance(value, str) and not is_valid_text(value):
+            self._fail(event, "the string holds a lone surrogate (an invalid character)")
+        if plain and len(event.value) <= _PLAIN_LENGTH:
+            if len(_PLAIN_VALUES) >= _PLAIN_COUNT:
+                _PLAIN_VALUES.clear()
+            _PLAIN_VALUES[event.value] = value
+        return value
 
     def _start(self, event: yaml.CollectionStartEvent) -> None:
         self._check_tag(event, event.tag)
@@ -359,7 +403,7 @@ class _Builder:
 
 _HANDLERS: dict[type, Any] = {
     yaml.DocumentStartEvent: _Builder._document,
-    yaml.ScalarEvent: _Builder._scalar,
+    yaml.ScalarEvent: _Builder.scalar,
     yaml.MappingStartEvent: _Builder._start,
     yaml.SequenceStartEvent: _Builder._start,
     yaml.MappingEndEvent: _Builder._end,
@@ -388,6 +432,15 @@ _STR = "tag:yaml.org,2002:str"
 # none of them (most words) is a string without trying their patterns.
 _FIRST = _RESOLVER.yaml_implicit_resolvers
 _ANY_FIRST = None in _FIRST
+
+
+# The values of short plain scalars read before ("type", "text", "10", "true"): a plain
+# scalar's value depends on its text alone (the resolver's patterns, then the constructor),
+# and each is immutable (a string, number, boolean, null, date or time), so it is shared.
+_PLAIN_VALUES: dict[str, Any] = {}
+_PLAIN_LENGTH = 40
+_PLAIN_COUNT = 4096
+_MISSING = object()
 
 
 def _construct_scalar(event: yaml.ScalarEvent) -> Any:
