@@ -16,7 +16,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
-from outreach_rules import _templates
+from outreach_rules import _quickread, _templates
+from outreach_rules._quickread import QuickReader
 from outreach_rules._situation import validate_situation
 from outreach_rules._template_check import Names
 from outreach_rules._templates import TemplateProblem
@@ -135,6 +136,9 @@ def test_a_situation_with_reserved_names_is_refused_as_before() -> None:
 # A pack with a fact of every type.
 ALL_TYPES = orr.Engine.from_paths(Path(__file__).parent / "data/packs/all-types.yaml")
 ALL_TYPES_FACTS = facts_of_model(ALL_TYPES.Situation)
+TODAY_PLUS_4 = datetime.date(2026, 3, 6)
+READER = QuickReader(ALL_TYPES.rulebook.spec.facts)
+GENERATED = _quickread._generated(ALL_TYPES.rulebook.spec.facts)
 
 
 def read_by_the_model(situation: Any) -> list[tuple[str, Any]] | None:
@@ -168,17 +172,33 @@ def test_the_pack_of_every_fact_type_has_them_all() -> None:
 def test_the_quick_reader_reads_as_the_model_or_leaves_it_to_the_model(
     situation: dict[Any, Any],
 ) -> None:
-    """Protects situation validation: the generated reader of plain situations gives exactly
-    the facts, values, value types and order the pydantic model gives, and leaves to the
-    model (returns None) every situation it cannot read the same way."""
-    quick = ALL_TYPES._quick_read(situation)
-    if quick is not None:
+    """Protects situation validation: the reader of plain situations, by its small functions
+    and by its generated one, gives exactly the facts, values, value types and order the
+    pydantic model gives, and leaves to the model (returns None) every situation it cannot
+    read the same way."""
+    by_tests = READER.read_by_tests(situation)
+    generated = GENERATED(situation)
+    assert generated == by_tests
+    if generated is not None:
         expected = read_by_the_model(situation)
         assert expected is not None, situation
-        assert [(name, type(value)) for name, value in quick.items()] == [
-            (name, type(value)) for name, value in expected
-        ]
-        assert list(quick.items()) == expected
+        for quick in (generated, by_tests):
+            assert [(name, type(value)) for name, value in quick.items()] == [
+                (name, type(value)) for name, value in expected
+            ]
+            assert list(quick.items()) == expected
+
+
+def test_a_reader_generates_its_function_after_its_first_reads() -> None:
+    """Protects the first evaluations: a reader tests facts with its small functions for its
+    first LOOP_READS reads (no compile()), then reads with the generated function."""
+    reader = QuickReader(ALL_TYPES.rulebook.spec.facts)
+    situation = {"ready": True, "attempts": 2, "when_day": "2026-03-06"}
+    for _ in range(_quickread.LOOP_READS):
+        assert reader(situation) == {"ready": True, "attempts": 2, "when_day": TODAY_PLUS_4}
+    assert reader.generated is None
+    assert reader(situation) == {"ready": True, "attempts": 2, "when_day": TODAY_PLUS_4}
+    assert reader.generated is not None
 
 
 def test_plain_situations_take_the_quick_reader() -> None:
@@ -190,9 +210,10 @@ def test_plain_situations_take_the_quick_reader() -> None:
         for name, value in situation.items():
             if ALL_TYPES_FACTS[name]["type"] == "date" and rng.random() < 0.5:
                 situation[name] = datetime.date.fromisoformat(value)
-        quick = ALL_TYPES._quick_read(situation)
-        assert quick is not None, situation
-        assert list(quick.items()) == read_by_the_model(situation)
+        for read in (READER.read_by_tests, GENERATED):
+            quick = read(situation)
+            assert quick is not None, situation
+            assert list(quick.items()) == read_by_the_model(situation)
 
 
 LEAVES = st.sampled_from(

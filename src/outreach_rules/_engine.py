@@ -34,7 +34,7 @@ from ._locale import choose as choose_locale
 from ._locale import normalise as normalise_locale
 from ._log import LOG
 from ._provisional import assumed_values
-from ._quickread import QuickRead, quick_reader
+from ._quickread import QuickReader
 from ._rulebook import FactSpec, Rulebook, load_rulebook
 from ._situation import read_today, situation_model, validate_situation
 from ._suggest import suggest
@@ -197,8 +197,8 @@ class Engine:
         return situation_model(self.rulebook.spec.pack, self.rulebook.spec.facts)
 
     @made_once
-    def _quick_read(self) -> QuickRead:
-        return quick_reader(self.rulebook.spec.facts)
+    def _quick_read(self) -> QuickReader:
+        return QuickReader(self.rulebook.spec.facts)
 
     def _known_facts(self, situation: Mapping[str, Any] | BaseModel) -> dict[str, Any]:
         """The known facts of a situation, validated, in declaration order (unknown ones
