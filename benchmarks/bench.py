@@ -77,7 +77,7 @@ TARGETS: list[tuple[str, str, str, float]] = [
     ("evaluate_vs_raw", "durable evaluate with trace vs raw durable", ">=", 0.6),
     ("python_vs_raw", "python backend vs raw durable", ">=", 2.0),
     ("explain_cost", "evaluate with trace vs trace=False (time)", "<=", 1.3),
-    ("load_ms", "load + compile of the bundled pack (ms)", "<=", 50.0),
+    ("load_ms", "load + compile of the bundled pack (ms)", "<=", 20.0),
     ("soak_rss_growth_mib", "RSS growth over 1M evaluations (MiB)", "<=", 2.0),
     ("batch_speedup", "evaluate_many, 2 workers vs 1", ">=", 1.7),
     ("python_vs_zen", "python evaluate with trace vs zen-engine, 30 rules", ">=", 1.0),
