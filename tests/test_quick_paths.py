@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import outreach_rules as orr
-from outreach_rules import _quickread, _templates
+from outreach_rules import _pysource, _quickread, _templates
 from outreach_rules._quickread import QuickReader
 from outreach_rules._situation import validate_situation
 from outreach_rules._template_check import Names
@@ -136,7 +136,7 @@ def test_a_situation_with_reserved_names_is_refused_as_before() -> None:
 # A pack with a fact of every type.
 ALL_TYPES = orr.Engine.from_paths(Path(__file__).parent / "data/packs/all-types.yaml")
 ALL_TYPES_FACTS = facts_of_model(ALL_TYPES.Situation)
-TODAY_PLUS_4 = datetime.date(2026, 3, 6)
+MARCH_6 = datetime.date(2026, 3, 6)
 READER = QuickReader(ALL_TYPES.rulebook.spec.facts)
 GENERATED = _quickread._generated(ALL_TYPES.rulebook.spec.facts)
 
@@ -191,13 +191,14 @@ def test_the_quick_reader_reads_as_the_model_or_leaves_it_to_the_model(
 
 def test_a_reader_generates_its_function_after_its_first_reads() -> None:
     """Protects the first evaluations: a reader tests facts with its small functions for its
-    first LOOP_READS reads (no compile()), then reads with the generated function."""
+    first CLOSURE_EVALUATIONS reads, as many as a stratum (no compile()), then reads with
+    the generated function."""
     reader = QuickReader(ALL_TYPES.rulebook.spec.facts)
     situation = {"ready": True, "attempts": 2, "when_day": "2026-03-06"}
-    for _ in range(_quickread.LOOP_READS):
-        assert reader(situation) == {"ready": True, "attempts": 2, "when_day": TODAY_PLUS_4}
+    for _ in range(_pysource.CLOSURE_EVALUATIONS):
+        assert reader(situation) == {"ready": True, "attempts": 2, "when_day": MARCH_6}
     assert reader.generated is None
-    assert reader(situation) == {"ready": True, "attempts": 2, "when_day": TODAY_PLUS_4}
+    assert reader(situation) == {"ready": True, "attempts": 2, "when_day": MARCH_6}
     assert reader.generated is not None
 
 

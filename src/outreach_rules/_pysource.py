@@ -48,11 +48,11 @@ MAX_CACHED_CODE = 32
 
 
 @functools.lru_cache(maxsize=MAX_CACHED_CODE)
-def _compiled(text: str, filename: str) -> types.CodeType:
-    """The source compiled, kept for engines built again from the same pack in this process
-    (as Jinja keeps a template's bytecode): `compile` costs about half a millisecond per
-    rule, the rest of the generation a tenth of that. A code object is immutable; each
-    engine runs it in a namespace of its own."""
+def compiled_code(text: str, filename: str) -> types.CodeType:
+    """The source compiled (a stratum's or a situation reader's), kept for engines built
+    again from the same pack in this process (as Jinja keeps a template's bytecode):
+    `compile` costs about half a millisecond per rule, the rest of the generation a tenth
+    of that. A code object is immutable; each engine runs it in a namespace of its own."""
     return compile(text, filename, "exec")
 
 
@@ -234,7 +234,7 @@ def stratum_code(
     text = "\n".join(lines) + "\n"
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     filename = f"<outreach_rules stratum {level} {digest}>"
-    exec(_compiled(text, filename), source.namespace)  # noqa: S102 - source generated above from checked rules
+    exec(compiled_code(text, filename), source.namespace)  # noqa: S102 - source generated above from checked rules
     fire: Fire = source.namespace[f"stratum_{level}"]
     first_lines = tuple(len(header) + start + 1 for start in starts)
     return StratumCode(level, text, filename, fire, first_lines, tuple(names))
